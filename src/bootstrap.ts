@@ -1,0 +1,9 @@
+import type { Core } from '@strapi/strapi';
+import { actionDefinitions } from './permissions';
+import { ensureIndexes } from './services/indexes';
+
+export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  await strapi.service('admin::permission').actionProvider.registerMany(actionDefinitions);
+  await ensureIndexes(strapi);
+  await strapi.plugin('email-piping').service('importer').syncSchedules();
+};

@@ -1,0 +1,64 @@
+/** Thin HTTP layer: read the request, call a service, answer. Validation lives in `schemas/`, storage in services. */
+import type { Core } from '@strapi/strapi';
+import { idParam, respond } from './respond';
+import { PluginError } from '../errors';
+
+type Ctx = Parameters<typeof respond>[0] & {
+  request: { body?: unknown; query: Record<string, unknown> };
+  query: Record<string, unknown>;
+  set(name: string, value: string): void;
+};
+
+const service = (strapi: Core.Strapi, name: string) => strapi.plugin('email-piping').service(name);
+
+export default {
+  mailboxes: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'mailboxes').list()),
+    findOne: (ctx: Ctx) => respond(ctx, () => service(strapi, 'mailboxes').get(idParam(ctx))),
+    create: (ctx: Ctx) => respond(ctx, () => service(strapi, 'mailboxes').create(ctx.request.body), 201),
+    update: (ctx: Ctx) =>
+      respond(ctx, async () => service(strapi, 'mailboxes').update(idParam(ctx), ctx.request.body)),
+    delete: (ctx: Ctx) => respond(ctx, () => service(strapi, 'mailboxes').remove(idParam(ctx))),
+    testUnsaved: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'mailboxes').testConnection(null, ctx.request.body)),
+    testSaved: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'mailboxes').testConnection(idParam(ctx), ctx.request.body ?? {})),
+    /** Starts an import now. `?wait=true` answers when it has finished (scripts, tests); otherwise 202 at once. */
+    run: async (ctx: Ctx) => {
+      const id = idParam(ctx);
+      const importer = service(strapi, 'importer');
+      await respond(ctx, () => service(strapi, 'mailboxes').get(id));
+      if (ctx.status !== 200) return;
+      if (ctx.query.wait === 'true') {
+        return respond(ctx, () => importer.runMailbox(id, { manual: true }));
+      }
+      const alreadyRunning = importer.isRunning(id);
+      void importer.runMailbox(id, { manual: true }).catch((error: unknown) => {
+        if (!(error instanceof PluginError))
+          strapi.log.error(`email-piping: run of mailbox #${id} failed: ${String(error)}`);
+      });
+      ctx.status = 202;
+      ctx.body = { data: { started: !alreadyRunning, alreadyRunning } };
+    },
+  }),
+
+  tickets: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').list(ctx.query)),
+    findOne: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').get(idParam(ctx))),
+  }),
+
+  receipts: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'receipts').list(ctx.query)),
+    reprocess: (ctx: Ctx) => respond(ctx, () => service(strapi, 'importer').reprocessReceipt(idParam(ctx))),
+    raw: async (ctx: Ctx) => {
+      await respond(ctx, () => service(strapi, 'receipts').rawSource(idParam(ctx)));
+      if (ctx.status !== 200) return;
+      const { filename, body } = (ctx.body as { data: { filename: string; body: Buffer } }).data;
+      // A raw mail is hostile content: always a download, never rendered by the browser.
+      ctx.set('Content-Type', 'message/rfc822');
+      ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.body = body;
+    },
+  }),
+};

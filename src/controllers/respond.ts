@@ -1,0 +1,37 @@
+/** Turns the plugin's typed errors into HTTP answers with the message the admin shows. */
+import { PluginError, InputError } from '../errors';
+
+export interface Context {
+  status: number;
+  body: unknown;
+  params: Record<string, string>;
+}
+
+export function idParam(ctx: Context, name = 'id'): number {
+  const value = ctx.params[name];
+  if (!/^\d+$/.test(value ?? '')) throw new InputError(`${name}: must be a numeric id`);
+  return Number(value);
+}
+
+export async function respond(ctx: Context, action: () => Promise<unknown>, status = 200): Promise<void> {
+  try {
+    const data = await action();
+    ctx.status = status;
+    ctx.body = { data };
+  } catch (error) {
+    if (error instanceof PluginError) {
+      ctx.status = error.status;
+      ctx.body = {
+        data: null,
+        error: {
+          status: error.status,
+          name: error.name,
+          message: error.message,
+          details: error.details ?? {},
+        },
+      };
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * One import run over one mailbox folder: receive → parse → persist, message by message in UID order, then the
+ * after-import action on the server. Knows neither Strapi nor imapflow: it is handed an open folder session and a
+ * store, so the same code serves the scheduler, "run now", the crash test and the benchmark.
+ *
+ * Exactly once: the store commits a message's ticket, its receipt and the advanced cursor in one transaction. A crash
+ * before that commit leaves the cursor where it was and the message is fetched again; a crash after it leaves a
+ * receipt whose server action is still "pending", finished by the next run.
+ */
+import fs from 'node:fs';
+import type { ImapFolderSession } from './imap-source';
+import { planFetch, type MailboxCursor } from './cursor';
+import { removeSpooled, spoolRawMessage, type SpooledRaw } from './spool';
+import {
+  ingestSpooledMessage,
+  type IngestOutcome,
+  type IngestStore,
+  type InboundOrigin,
+} from './ingest-message';
+
+export type AfterImportAction = 'mark-seen' | 'move' | 'delete';
+
+export interface PendingServerAction {
+  receiptId: number;
+  uid: number;
+}
+
+export interface ImportStore extends IngestStore {
+  /** Records a message that was never downloaded (too large), advancing the cursor past it. */
+  recordNotDownloaded(origin: InboundOrigin, reason: string): Promise<void>;
+  /** Receipts whose message is committed but whose after-import action has not run yet (e.g. after a crash). */
+  pendingServerActions(mailboxId: number, uidValidity: string): Promise<PendingServerAction[]>;
+  settleServerActions(receiptIds: number[], status: 'done' | 'failed', error?: string): Promise<void>;
+}
+
+export interface ImportOptions {
+  mailboxId: number;
+  cursor: MailboxCursor;
+  afterImport: AfterImportAction;
+  moveToFolder?: string | null;
+  maxMessageBytes: number;
+  spoolDir: string;
+  /** Server actions are sent in batches of this many UIDs to save round trips. */
+  serverActionBatch?: number;
+  /** Called after each message; the admin's progress bar reads it. */
+  onProgress?(done: number, total: number): void | Promise<void>;
+  /** Asked between messages; true stops the run cleanly (Strapi is shutting down, the mailbox was disabled). */
+  shouldStop?(): boolean;
+}
+
+export interface ImportRunSummary {
+  listed: number;
+  ticketsCreated: number;
+  repliesAdded: number;
+  quarantined: number;
+  skipped: number;
+  stoppedEarly: boolean;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function countOutcome(summary: ImportRunSummary, outcome: IngestOutcome['outcome']): void {
+  if (outcome === 'ticket-created') summary.ticketsCreated += 1;
+  else if (outcome === 'reply-added') summary.repliesAdded += 1;
+  else if (outcome === 'quarantined') summary.quarantined += 1;
+  else summary.skipped += 1;
+}
+
+export async function importFolder(
+  session: ImapFolderSession,
+  store: ImportStore,
+  options: ImportOptions
+): Promise<ImportRunSummary> {
+  const plan = planFetch(options.cursor, session.uidValidity);
+  const summary: ImportRunSummary = {
+    listed: 0,
+    ticketsCreated: 0,
+    repliesAdded: 0,
+    quarantined: 0,
+    skipped: 0,
+    stoppedEarly: false,
+  };
+
+  const serverActions = createServerActionQueue(session, store, options);
+  // Finish what a crashed run committed but could not mark, move or delete on the server.
+  for (const pending of await store.pendingServerActions(options.mailboxId, session.uidValidity)) {
+    await serverActions.add(pending);
+  }
+  await serverActions.flush();
+
+  const messages = await session.listNewMessages(plan.afterUid);
+  summary.listed = messages.length;
+  await options.onProgress?.(0, messages.length);
+  await fs.promises.mkdir(options.spoolDir, { recursive: true });
+
+  let done = 0;
+  for (const message of messages) {
+    if (options.shouldStop?.()) {
+      summary.stoppedEarly = true;
+      break;
+    }
+    const origin: InboundOrigin = {
+      mailboxId: options.mailboxId,
+      uidValidity: session.uidValidity,
+      uid: message.uid,
+    };
+    if (message.size > options.maxMessageBytes) {
+      // Left untouched on the server (no after-import action), so nothing is lost: an owner can raise the cap.
+      await store.recordNotDownloaded(
+        origin,
+        `message is ${megabytes(message.size)}, over the ${megabytes(options.maxMessageBytes)} size limit; it was not downloaded and stays on the server`
+      );
+      summary.quarantined += 1;
+    } else {
+      let raw: SpooledRaw | null = null;
+      try {
+        raw = await spoolRawMessage(await session.download(message.uid), options.spoolDir);
+        const result = await ingestSpooledMessage(raw, origin, store, { spoolDir: options.spoolDir });
+        countOutcome(summary, result.outcome);
+        if (result.receiptId !== null)
+          await serverActions.add({ receiptId: result.receiptId, uid: message.uid });
+      } finally {
+        await removeSpooled(raw);
+      }
+    }
+    done += 1;
+    await options.onProgress?.(done, messages.length);
+  }
+  await serverActions.flush();
+  return summary;
+}
+
+/** Collects committed UIDs and applies the after-import action to them in batches, recording the result. */
+function createServerActionQueue(session: ImapFolderSession, store: ImportStore, options: ImportOptions) {
+  const batchSize = options.serverActionBatch ?? 50;
+  let queued: PendingServerAction[] = [];
+
+  async function apply(batch: PendingServerAction[]): Promise<void> {
+    const uids = batch.map((item) => item.uid);
+    const receiptIds = batch.map((item) => item.receiptId);
+    try {
+      if (options.afterImport === 'move' && options.moveToFolder)
+        await session.moveTo(uids, options.moveToFolder);
+      else if (options.afterImport === 'delete') await session.delete(uids);
+      else await session.markSeen(uids);
+      await store.settleServerActions(receiptIds, 'done');
+    } catch (error) {
+      // The messages are safely stored; only the mailbox tidy-up failed. Record it and go on.
+      await store.settleServerActions(receiptIds, 'failed', (error as Error).message);
+    }
+  }
+
+  return {
+    async add(item: PendingServerAction) {
+      queued.push(item);
+      if (queued.length >= batchSize) await this.flush();
+    },
+    async flush() {
+      if (queued.length === 0) return;
+      const batch = queued;
+      queued = [];
+      await apply(batch);
+    },
+  };
+}

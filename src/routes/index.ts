@@ -1,0 +1,35 @@
+/** Admin routes, served under /email-piping/...; each checks the admin session and one RBAC action. */
+import { ACTIONS } from '../permissions';
+
+function guarded(action: string) {
+  return {
+    policies: [
+      'admin::isAuthenticatedAdmin',
+      { name: 'admin::hasPermissions', config: { actions: [action] } },
+    ],
+  };
+}
+
+const settings = guarded(ACTIONS.manageSettings);
+const readTickets = guarded(ACTIONS.readTickets);
+
+export default {
+  admin: {
+    type: 'admin',
+    routes: [
+      { method: 'GET', path: '/mailboxes', handler: 'mailboxes.find', config: settings },
+      { method: 'POST', path: '/mailboxes', handler: 'mailboxes.create', config: settings },
+      { method: 'POST', path: '/mailboxes/test', handler: 'mailboxes.testUnsaved', config: settings },
+      { method: 'GET', path: '/mailboxes/:id', handler: 'mailboxes.findOne', config: settings },
+      { method: 'PUT', path: '/mailboxes/:id', handler: 'mailboxes.update', config: settings },
+      { method: 'DELETE', path: '/mailboxes/:id', handler: 'mailboxes.delete', config: settings },
+      { method: 'POST', path: '/mailboxes/:id/test', handler: 'mailboxes.testSaved', config: settings },
+      { method: 'POST', path: '/mailboxes/:id/run', handler: 'mailboxes.run', config: settings },
+      { method: 'GET', path: '/tickets', handler: 'tickets.find', config: readTickets },
+      { method: 'GET', path: '/tickets/:id', handler: 'tickets.findOne', config: readTickets },
+      { method: 'GET', path: '/receipts', handler: 'receipts.find', config: settings },
+      { method: 'GET', path: '/receipts/:id/raw', handler: 'receipts.raw', config: settings },
+      { method: 'POST', path: '/receipts/:id/reprocess', handler: 'receipts.reprocess', config: settings },
+    ],
+  },
+};

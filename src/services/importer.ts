@@ -1,0 +1,202 @@
+/**
+ * Runs imports: on the schedule of each enabled mailbox, on "run now", and for "reprocess" of a quarantined mail.
+ * A mailbox never has two runs at once in this process; connection failures set a clear status and back off, while
+ * other mailboxes go on.
+ */
+import fs from 'node:fs';
+import type { Core } from '@strapi/strapi';
+import { ConflictError, InputError, NotFoundError } from '../errors';
+import { nextAttemptDelaySeconds } from '../ingest/backoff';
+import { describeImapFailure, openFolder, type ImapFolderSession } from '../ingest/imap-source';
+import { importFolder, type ImportRunSummary } from '../ingest/importer';
+import { ingestSpooledMessage, type IngestOutcome } from '../ingest/ingest-message';
+import { MailboxScheduler } from '../ingest/schedule';
+import { removeSpooled, spoolBuffer } from '../ingest/spool';
+import { UID } from '../uids';
+import { createImportStore } from './import-store';
+import type { MailboxRow } from './mailboxes';
+import { pluginConfig } from './plugin-config';
+
+export type RunResult =
+  | { status: 'imported'; summary: ImportRunSummary }
+  | { status: 'failed'; error: string }
+  | { status: 'busy' }
+  | { status: 'backing-off'; nextAttemptAt: string }
+  | { status: 'disabled' };
+
+const PROGRESS_WRITE_EVERY = 25;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const running = new Map<number, Promise<RunResult>>();
+  let stopping = false;
+  const store = createImportStore(strapi);
+  const mailboxes = () => strapi.db.query(UID.mailbox as never);
+  const mailboxService = () => strapi.plugin('email-piping').service('mailboxes');
+
+  const scheduler = new MailboxScheduler((id) => runMailbox(id, { manual: false }), {
+    warn: (message) => strapi.log.warn(message),
+    error: (message) => strapi.log.error(message),
+  });
+
+  async function updateMailbox(id: number, data: Record<string, unknown>): Promise<void> {
+    await mailboxes().update({ where: { id }, data });
+  }
+
+  async function recordFailure(row: MailboxRow, message: string): Promise<string> {
+    const config = pluginConfig(strapi);
+    const failures = (row.consecutiveFailures ?? 0) + 1;
+    const delay = nextAttemptDelaySeconds(failures, config.retryBaseSeconds, config.retryMaxSeconds);
+    const nextAttemptAt = new Date(Date.now() + delay * 1000);
+    await updateMailbox(row.id, {
+      lastRunAt: new Date(),
+      lastError: message,
+      lastErrorAt: new Date(),
+      consecutiveFailures: failures,
+      nextAttemptAt,
+      progress: null,
+    });
+    strapi.log.warn(
+      `email-piping: mailbox "${row.name}" (#${row.id}): ${message}; next attempt in ${delay}s`
+    );
+    return message;
+  }
+
+  async function importOnce(row: MailboxRow): Promise<RunResult> {
+    const config = pluginConfig(strapi);
+    let session: ImapFolderSession | null = null;
+    let settings;
+    try {
+      settings = await mailboxService().connectionSettings(row.id);
+      session = await openFolder(settings);
+    } catch (error) {
+      const message = settings ? describeImapFailure(error, settings).message : (error as Error).message;
+      return { status: 'failed', error: await recordFailure(row, message) };
+    }
+    let lastProgressWrite = 0;
+    try {
+      const summary = await importFolder(session, store, {
+        mailboxId: row.id,
+        cursor: {
+          uidValidity: row.cursorUidValidity === null ? null : String(row.cursorUidValidity),
+          lastUid: Number(row.cursorLastUid ?? 0),
+        },
+        afterImport: row.afterImport,
+        moveToFolder: row.moveToFolder,
+        maxMessageBytes: config.maxMessageBytes,
+        spoolDir: config.spoolDir,
+        shouldStop: () => stopping,
+        onProgress: async (done, total) => {
+          if (done !== 0 && done !== total && done - lastProgressWrite < PROGRESS_WRITE_EVERY) return;
+          lastProgressWrite = done;
+          await updateMailbox(row.id, { progress: { done, total, running: done < total } });
+        },
+      });
+      const fresh = (await mailboxService().findRow(row.id)) as MailboxRow;
+      await updateMailbox(row.id, {
+        lastRunAt: new Date(),
+        lastSuccessAt: new Date(),
+        lastError: null,
+        consecutiveFailures: 0,
+        nextAttemptAt: null,
+        ticketsCreated: (fresh.ticketsCreated ?? 0) + summary.ticketsCreated,
+        repliesAdded: (fresh.repliesAdded ?? 0) + summary.repliesAdded,
+        quarantinedCount: (fresh.quarantinedCount ?? 0) + summary.quarantined,
+        skippedCount: (fresh.skippedCount ?? 0) + summary.skipped,
+        progress: { done: summary.listed, total: summary.listed, running: false },
+      });
+      return { status: 'imported', summary };
+    } catch (error) {
+      const message = settings ? describeImapFailure(error, settings).message : (error as Error).message;
+      return { status: 'failed', error: await recordFailure(row, message) };
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  async function runMailbox(id: number, options: { manual: boolean }): Promise<RunResult> {
+    if (stopping) return { status: 'busy' };
+    const inFlight = running.get(id);
+    if (inFlight) return options.manual ? inFlight : { status: 'busy' };
+    const row = (await mailboxes().findOne({ where: { id } })) as MailboxRow | null;
+    if (!row) throw new NotFoundError(`Mailbox #${id} does not exist`);
+    if (!options.manual) {
+      if (!row.enabled) return { status: 'disabled' };
+      if (row.nextAttemptAt && new Date(row.nextAttemptAt).getTime() > Date.now()) {
+        return { status: 'backing-off', nextAttemptAt: String(row.nextAttemptAt) };
+      }
+    }
+    const run = importOnce(row).finally(() => running.delete(id));
+    running.set(id, run);
+    return run;
+  }
+
+  return {
+    runMailbox,
+
+    isRunning(id: number): boolean {
+      return running.has(id);
+    },
+
+    /** Starts (or adjusts) one schedule per enabled mailbox. Called at boot and after every mailbox change. */
+    async syncSchedules(): Promise<void> {
+      if (stopping || !pluginConfig(strapi).autoStart) return;
+      const rows = (await mailboxes().findMany({ select: ['id', 'schedule', 'enabled'] })) as Array<{
+        id: number;
+        schedule: string;
+        enabled: boolean;
+      }>;
+      scheduler.sync(rows);
+    },
+
+    scheduledMailboxIds(): number[] {
+      return scheduler.scheduledIds();
+    },
+
+    /** Stops schedules and waits for runs in progress to reach a clean stop between two messages. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await scheduler.stopAll();
+      await Promise.allSettled([...running.values()]);
+    },
+
+    /** Runs a quarantined mail through the same road again, e.g. after a fix or a raised limit. */
+    async reprocessReceipt(receiptId: number): Promise<IngestOutcome> {
+      const receipt = (await strapi.db.query(UID.receipt as never).findOne({ where: { id: receiptId } })) as {
+        id: number;
+        outcome: string;
+        rawSource: string | null;
+        mailboxId: number;
+        uidValidity: string;
+        uid: string;
+      } | null;
+      if (!receipt) throw new NotFoundError(`Receipt #${receiptId} does not exist`);
+      if (receipt.outcome !== 'quarantined') {
+        throw new ConflictError(
+          `Receipt #${receiptId} is not quarantined (its outcome is "${receipt.outcome}")`
+        );
+      }
+      if (!receipt.rawSource) {
+        throw new InputError(
+          `Receipt #${receiptId} has no stored source (it was never downloaded); raise the size limit and run the mailbox again`
+        );
+      }
+      const config = pluginConfig(strapi);
+      await fs.promises.mkdir(config.spoolDir, { recursive: true });
+      const raw = await spoolBuffer(Buffer.from(receipt.rawSource, 'base64'), config.spoolDir);
+      try {
+        return await ingestSpooledMessage(
+          raw,
+          {
+            mailboxId: receipt.mailboxId,
+            uidValidity: String(receipt.uidValidity),
+            uid: Number(receipt.uid),
+          },
+          store,
+          { spoolDir: config.spoolDir, replaceReceiptId: receipt.id }
+        );
+      } finally {
+        await removeSpooled(raw);
+      }
+    },
+  };
+};

@@ -1,0 +1,180 @@
+/**
+ * Mailboxes as the admin sees them. The password is encrypted before it is stored and never leaves this service:
+ * answers carry `hasPassword` instead.
+ */
+import type { Core } from '@strapi/strapi';
+import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
+import { InputError, NotFoundError } from '../errors';
+import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
+import { parseMailboxInput, type MailboxInput } from '../schemas/mailbox';
+import { UID } from '../uids';
+import { pluginConfig } from './plugin-config';
+
+export interface MailboxRow extends Omit<MailboxInput, 'password'> {
+  id: number;
+  password: string | null;
+  cursorUidValidity: string | number | null;
+  cursorLastUid: string | number | null;
+  lastRunAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  consecutiveFailures: number | null;
+  nextAttemptAt: string | null;
+  ticketsCreated: number | null;
+  repliesAdded: number | null;
+  quarantinedCount: number | null;
+  skippedCount: number | null;
+  progress: { done: number; total: number; running: boolean } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type MailboxView = Omit<MailboxRow, 'password' | 'cursorUidValidity' | 'cursorLastUid'> & {
+  hasPassword: boolean;
+  cursor: { uidValidity: string | null; lastUid: number };
+};
+
+export function toMailboxView(row: MailboxRow): MailboxView {
+  const { password, cursorUidValidity, cursorLastUid, ...rest } = row;
+  return {
+    ...rest,
+    hasPassword: Boolean(password),
+    cursor: {
+      uidValidity:
+        cursorUidValidity === null || cursorUidValidity === undefined ? null : String(cursorUidValidity),
+      lastUid: Number(cursorLastUid ?? 0),
+    },
+  };
+}
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const query = () => strapi.db.query(UID.mailbox as never);
+
+  function secretBox() {
+    return createSecretBox(pluginConfig(strapi).encryptionKey);
+  }
+
+  function encryptPassword(password: string): string {
+    const box = secretBox();
+    if (!box)
+      throw new InputError(`password: ${new MissingEncryptionKeyError().message}`, { field: 'password' });
+    return box.encrypt(password);
+  }
+
+  async function findRow(id: number): Promise<MailboxRow> {
+    const row = (await query().findOne({ where: { id } })) as MailboxRow | null;
+    if (!row) throw new NotFoundError(`Mailbox #${id} does not exist`);
+    return row;
+  }
+
+  function imapSettings(
+    row: Pick<MailboxRow, 'host' | 'port' | 'security' | 'username' | 'folder'>,
+    password: string
+  ): ImapSettings {
+    return {
+      host: row.host,
+      port: row.port,
+      security: row.security,
+      username: row.username,
+      password,
+      folder: row.folder || 'INBOX',
+      timeoutMs: pluginConfig(strapi).imapTimeoutMs,
+    };
+  }
+
+  function decryptPassword(row: MailboxRow): string {
+    if (!row.password) throw new InputError(`Mailbox "${row.name}" has no password stored`);
+    const box = secretBox();
+    if (!box) throw new MissingEncryptionKeyError();
+    return box.decrypt(row.password);
+  }
+
+  function rescheduleSoon() {
+    // Lazily resolved: the importer service owns the scheduler.
+    void strapi.plugin('email-piping').service('importer').syncSchedules();
+  }
+
+  return {
+    async list(): Promise<MailboxView[]> {
+      const rows = (await query().findMany({ orderBy: { id: 'asc' } })) as MailboxRow[];
+      return rows.map(toMailboxView);
+    },
+
+    async get(id: number): Promise<MailboxView> {
+      return toMailboxView(await findRow(id));
+    },
+
+    /** Internal: the row with its encrypted password, for the importer. */
+    findRow,
+
+    /** Internal: decrypted IMAP settings for a stored mailbox. */
+    async connectionSettings(id: number): Promise<ImapSettings> {
+      const row = await findRow(id);
+      return imapSettings(row, decryptPassword(row));
+    },
+
+    async create(body: unknown): Promise<MailboxView> {
+      const input = parseMailboxInput(body, { schedule: pluginConfig(strapi).defaultSchedule });
+      const { password, ...fields } = input;
+      const row = (await query().create({
+        data: { ...fields, password: encryptPassword(password!), consecutiveFailures: 0 },
+      })) as MailboxRow;
+      rescheduleSoon();
+      return toMailboxView(row);
+    },
+
+    async update(id: number, body: unknown): Promise<MailboxView> {
+      const existing = await findRow(id);
+      const input = parseMailboxInput(body, { schedule: pluginConfig(strapi).defaultSchedule }, existing);
+      const { password, ...fields } = input;
+      const data: Record<string, unknown> = { ...fields };
+      if (password !== undefined) data.password = encryptPassword(password);
+      // A changed server, account or folder is a different mail store: its UIDs mean nothing against the old cursor.
+      const sameStore =
+        existing.host === fields.host &&
+        existing.username === fields.username &&
+        existing.folder === fields.folder;
+      if (!sameStore) Object.assign(data, { cursorUidValidity: null, cursorLastUid: null });
+      if (fields.enabled && !existing.enabled)
+        Object.assign(data, { consecutiveFailures: 0, nextAttemptAt: null });
+      const row = (await query().update({ where: { id }, data })) as MailboxRow;
+      rescheduleSoon();
+      return toMailboxView(row);
+    },
+
+    async remove(id: number): Promise<{ id: number }> {
+      await findRow(id);
+      await query().delete({ where: { id } });
+      rescheduleSoon();
+      return { id };
+    },
+
+    /**
+     * Login and folder check. `body` may describe unsaved settings (the create form); with `id` the stored mailbox is
+     * used, and fields in `body` override it (a password left empty keeps the stored one).
+     */
+    async testConnection(
+      id: number | null,
+      body: unknown
+    ): Promise<
+      { ok: true; messages: number; uidValidity: string } | { ok: false; kind: string; message: string }
+    > {
+      const existing = id === null ? undefined : await findRow(id);
+      const input = parseMailboxInput(
+        body ?? {},
+        { schedule: pluginConfig(strapi).defaultSchedule },
+        existing
+      );
+      const password = input.password ?? (existing ? decryptPassword(existing) : '');
+      const settings = imapSettings(input, password);
+      try {
+        const result = await testImapConnection(settings);
+        return { ok: true, ...result };
+      } catch (error) {
+        const failure = describeImapFailure(error, settings);
+        return { ok: false, kind: failure.kind, message: failure.message };
+      }
+    },
+  };
+};

@@ -1,0 +1,169 @@
+/**
+ * Boots the real playground Strapi app on a throwaway SQLite file, with the plugin loaded from this repository's
+ * build, an HTTP server on a free loopback port, and a super admin logged in. No vitest imports: the crash test's
+ * child process and the benchmark use it too.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Core } from '@strapi/strapi';
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+export const playgroundDir = path.join(repoRoot, 'playground');
+
+export interface StrapiBootOptions {
+  /** Existing SQLite file to reuse (the crash test restarts on the same one); a fresh one otherwise. */
+  databaseFile?: string;
+  /** Plugin settings on top of the playground's. */
+  pluginConfig?: Record<string, unknown>;
+  /** Start the HTTP server (admin API tests); off for pure import runs. */
+  listen?: boolean;
+  /** Quiet Strapi's logger (default true). */
+  quiet?: boolean;
+}
+
+export interface TestStrapi {
+  strapi: Core.Strapi;
+  databaseFile: string;
+  workDir: string;
+  baseUrl: string;
+  stop(options?: { keepFiles?: boolean }): Promise<void>;
+}
+
+export const TEST_ENCRYPTION_KEY = crypto.createHash('sha256').update('email-piping tests').digest('base64');
+
+export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestStrapi> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-strapi-'));
+  const databaseFile = options.databaseFile ?? path.join(workDir, 'test.db');
+  fs.mkdirSync(path.join(playgroundDir, 'public', 'uploads'), { recursive: true });
+
+  process.env.DATABASE_FILENAME = databaseFile;
+  process.env.EMAIL_PIPING_ENCRYPTION_KEY ??= TEST_ENCRYPTION_KEY;
+  process.env.EMAIL_PIPING_AUTOSTART ??= 'false';
+  process.env.STRAPI_TELEMETRY_DISABLED = 'true';
+  process.env.BROWSER = 'none';
+  process.env.NODE_ENV ??= 'test';
+  process.env.PORT = '0';
+
+  const listenersBeforeStrapi = process
+    .eventNames()
+    .map((name) => [name, process.rawListeners(name)] as const);
+  // Required lazily so a test that only needs Dovecot does not pay for loading Strapi.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createStrapi } = require('@strapi/strapi') as typeof import('@strapi/strapi');
+  const app = createStrapi({
+    appDir: playgroundDir,
+    distDir: playgroundDir,
+    autoReload: false,
+    serveAdminPanel: false,
+  });
+  if (options.quiet !== false) {
+    app.log.level = 'error';
+  }
+  if (options.pluginConfig) {
+    const current = (app.config.get('plugin::email-piping') ?? {}) as Record<string, unknown>;
+    app.config.set('plugin::email-piping', { ...current, ...options.pluginConfig });
+  }
+  await app.load();
+  if (options.pluginConfig) {
+    // Plugin config is loaded during `load`; apply overrides again so they win over the app's config file.
+    const current = (app.config.get('plugin::email-piping') ?? {}) as Record<string, unknown>;
+    app.config.set('plugin::email-piping', { ...current, ...options.pluginConfig });
+  }
+  let baseUrl = '';
+  if (options.listen) {
+    app.server.mount();
+    await new Promise<void>((resolve) => app.server.httpServer.listen(0, '127.0.0.1', () => resolve()));
+    const address = app.server.httpServer.address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+  return {
+    strapi: app,
+    databaseFile,
+    workDir,
+    baseUrl,
+    async stop(stopOptions = {}) {
+      await app.destroy();
+      // Strapi's destroy() calls process.removeAllListeners(), which also cuts the test runner's IPC channel to
+      // this worker ("Channel closed"). Put back the listeners that were there before Strapi was created.
+      for (const [name, listeners] of listenersBeforeStrapi) {
+        const present = new Set(process.rawListeners(name));
+        for (const listener of listeners) {
+          if (!present.has(listener))
+            process.on(name as NodeJS.Signals, listener as (...args: unknown[]) => void);
+        }
+      }
+      if (!stopOptions.keepFiles) fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AdminSession {
+  token: string;
+  email: string;
+  password: string;
+  request<T = unknown>(
+    method: string,
+    url: string,
+    body?: unknown
+  ): Promise<{ status: number; body: T; headers: Headers }>;
+}
+
+/** Creates an admin user (a super admin unless a role id is given) and logs in through the real login route. */
+export async function loginAdmin(
+  instance: TestStrapi,
+  options: { roleId?: number; email?: string } = {}
+): Promise<AdminSession> {
+  const { strapi } = instance;
+  const email = options.email ?? `admin-${crypto.randomBytes(4).toString('hex')}@example.test`;
+  const password = 'Test-password-1';
+  let roleId = options.roleId;
+  if (roleId === undefined) {
+    const superAdmin = await strapi.service('admin::role').getSuperAdmin();
+    roleId =
+      superAdmin?.id ??
+      (await strapi.service('admin::role').createDefaultRoles(),
+      (await strapi.service('admin::role').getSuperAdmin()).id);
+  }
+  await strapi.service('admin::user').create({
+    email,
+    firstname: 'Test',
+    lastname: 'Admin',
+    password,
+    isActive: true,
+    roles: [roleId],
+  });
+  const login = await fetch(`${instance.baseUrl}/admin/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const loginBody = (await login.json()) as { data?: { token?: string; accessToken?: string } };
+  const token = loginBody.data?.token ?? loginBody.data?.accessToken;
+  if (!token) throw new Error(`admin login failed: ${login.status} ${JSON.stringify(loginBody)}`);
+  return {
+    token,
+    email,
+    password,
+    async request(method, url, body) {
+      const response = await fetch(`${instance.baseUrl}${url}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON (e.g. a raw .eml download)
+      }
+      return { status: response.status, body: parsed as never, headers: response.headers };
+    },
+  };
+}
