@@ -39,20 +39,29 @@ export interface StoredAttachmentName {
   neutralised: boolean;
 }
 
+/** Characters and names that file systems (and Strapi's upload plugin) refuse in a stored file name. */
+const RESERVED_CHARACTERS = /[<>:"/\\|?*\u0000-\u001f]/g;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+
+function storable(filename: string): string {
+  const cleaned = filename.replace(RESERVED_CHARACTERS, '_').slice(0, 200);
+  return WINDOWS_RESERVED.test(cleaned) ? `_${cleaned}` : cleaned || 'attachment';
+}
+
 export function storedAttachmentName(filename: string, contentType: string): StoredAttachmentName {
   const extension = path.extname(filename).toLowerCase();
   const active = ACTIVE_EXTENSIONS.has(extension) || ACTIVE_TYPES.test(contentType);
   if (!active) {
     return {
       displayName: filename,
-      storageName: filename,
+      storageName: storable(filename),
       mimeType: contentType || 'application/octet-stream',
       neutralised: false,
     };
   }
   return {
     displayName: filename,
-    storageName: `${filename.replace(/\./g, '_')}.download`,
+    storageName: `${storable(filename).replace(/\./g, '_')}.download`,
     mimeType: 'application/octet-stream',
     neutralised: true,
   };

@@ -100,26 +100,50 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     return (last?.number ?? 0) + 1;
   }
 
+  /**
+   * Stores bytes as they are, skipping the upload plugin's image processing (thumbnails, optimisation). Used when
+   * that processing refuses a file (a truncated or damaged image): the attachment is kept rather than the message
+   * being lost over a thumbnail.
+   */
+  async function uploadAsPlainFile(
+    attachment: SpooledAttachment,
+    displayName: string,
+    storageName: string
+  ): Promise<Row> {
+    const uploads = strapi.plugin('upload');
+    const entity = (await uploads
+      .service('upload')
+      .formatFileInfo(
+        { filename: storageName, type: 'application/octet-stream', size: attachment.size },
+        { name: displayName }
+      )) as Record<string, unknown>;
+    entity.filepath = attachment.tempPath;
+    entity.getStream = () => fs.createReadStream(attachment.tempPath);
+    await uploads.service('provider').checkFileSize(entity);
+    await uploads.service('provider').upload(entity);
+    entity.provider = (strapi.config.get('plugin::upload') as { provider: string }).provider;
+    return (await query('plugin::upload.file').create({ data: entity })) as Row;
+  }
+
   async function uploadOne(attachment: SpooledAttachment): Promise<Row> {
-    const upload = strapi.plugin('upload').service('upload');
     const names = storedAttachmentName(attachment.filename, attachment.contentType);
-    const send = async (mimeType: string) =>
-      (await upload.upload({
-        data: { fileInfo: { name: names.displayName } },
-        files: {
-          filepath: attachment.tempPath,
-          originalFilename: names.storageName,
-          mimetype: mimeType,
-          size: attachment.size,
-        },
-      })) as Row[];
     try {
-      return (await send(names.mimeType))[0];
+      const [file] = (await strapi
+        .plugin('upload')
+        .service('upload')
+        .upload({
+          data: { fileInfo: { name: names.displayName } },
+          files: {
+            filepath: attachment.tempPath,
+            originalFilename: names.storageName,
+            mimetype: names.mimeType,
+            size: attachment.size,
+          },
+        })) as Row[];
+      return file;
     } catch (error) {
-      // A damaged image makes the upload plugin's image processing refuse the file. Keep it as plain bytes rather
-      // than losing the message over a thumbnail.
-      if (names.mimeType === 'application/octet-stream') throw error;
-      return (await send('application/octet-stream'))[0];
+      if (!/not a valid image/i.test((error as Error).message)) throw error;
+      return uploadAsPlainFile(attachment, names.displayName, names.storageName);
     }
   }
 

@@ -113,10 +113,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   }
 
-  async function runMailbox(id: number, options: { manual: boolean }): Promise<RunResult> {
-    if (stopping) return { status: 'busy' };
-    const inFlight = running.get(id);
-    if (inFlight) return options.manual ? inFlight : { status: 'busy' };
+  async function startRun(id: number, options: { manual: boolean }): Promise<RunResult> {
     const row = (await mailboxes().findOne({ where: { id } })) as MailboxRow | null;
     if (!row) throw new NotFoundError(`Mailbox #${id} does not exist`);
     if (!options.manual) {
@@ -125,7 +122,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return { status: 'backing-off', nextAttemptAt: String(row.nextAttemptAt) };
       }
     }
-    const run = importOnce(row).finally(() => running.delete(id));
+    return importOnce(row);
+  }
+
+  function runMailbox(id: number, options: { manual: boolean }): Promise<RunResult> {
+    if (stopping) return Promise.resolve({ status: 'busy' });
+    const inFlight = running.get(id);
+    if (inFlight) return options.manual ? inFlight : Promise.resolve({ status: 'busy' });
+    // Registered before the first await, so a second caller in the same tick already sees this run.
+    const run = startRun(id, options).finally(() => running.delete(id));
     running.set(id, run);
     return run;
   }

@@ -1,0 +1,48 @@
+/**
+ * A separate process that imports one IMAP mailbox into the playground Strapi on a given SQLite file, until the
+ * mailbox has nothing new. The crash test SIGKILLs it at random points and starts it again.
+ *
+ *   node --import tsx tests/harness/import-worker.ts <sqlite file> <imap port> <imap user> <imap password>
+ *
+ * Prints one line per phase: READY, IMPORTING, RESULT <json>, DONE.
+ */
+import { bootStrapi } from './strapi';
+
+async function main() {
+  const [databaseFile, port, user, password] = process.argv.slice(2);
+  if (!databaseFile || !port || !user || !password)
+    throw new Error('usage: import-worker <db> <port> <user> <password>');
+  const app = await bootStrapi({ databaseFile });
+  const { strapi } = app;
+  const mailboxes = strapi.plugin('email-piping').service('mailboxes');
+  let mailbox = (await mailboxes.list()).find((m: { username: string }) => m.username === user);
+  if (!mailbox) {
+    mailbox = await mailboxes.create({
+      name: 'Crash test',
+      host: '127.0.0.1',
+      port: Number(port),
+      security: 'none',
+      username: user,
+      password,
+    });
+  }
+  console.log('READY');
+  const importer = strapi.plugin('email-piping').service('importer');
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    console.log('IMPORTING');
+    const result = await importer.runMailbox(mailbox.id, { manual: true });
+    console.log(`RESULT ${JSON.stringify(result)}`);
+    if (result.status === 'imported' && result.summary.listed === 0) break;
+    if (result.status === 'failed') await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await app.stop();
+  console.log('DONE');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  }
+);

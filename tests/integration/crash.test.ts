@@ -1,0 +1,193 @@
+/**
+ * Exactly once under crashes: 1,000 messages in Dovecot, an importer process SIGKILLed at random points several
+ * times (and once its IMAP connection cut by the server), then run to the end. Every message must be in exactly one
+ * ticket message, and every UID must have exactly one receipt.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { doveadm, type DovecotServer } from '../harness/dovecot';
+import { appendMessages, generateMessage } from '../harness/imap';
+import { repoRoot } from '../harness/strapi';
+
+const MESSAGES = Number(process.env.CRASH_TEST_MESSAGES ?? 1000);
+const KILLS = Number(process.env.CRASH_TEST_KILLS ?? 6);
+const seed = Number(process.env.CRASH_TEST_SEED ?? Date.now() % 100000);
+
+/** Small deterministic PRNG so a failing run can be replayed with CRASH_TEST_SEED. */
+function mulberry32(a: number) {
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Worker {
+  child: ChildProcess;
+  output: string[];
+  waitFor(line: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function startWorker(databaseFile: string, dovecot: DovecotServer, user: string): Worker {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'tests/harness/import-worker.ts'),
+      databaseFile,
+      String(dovecot.port),
+      user,
+      dovecot.password,
+    ],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, EMAIL_PIPING_AUTOSTART: 'false' },
+    }
+  );
+  const output: string[] = [];
+  const waiters: Array<{ line: string; resolve: () => void }> = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      for (const waiter of waiters.filter((w) => line.startsWith(w.line))) waiter.resolve();
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output,
+    exited,
+    waitFor(line, timeoutMs = 60_000) {
+      if (output.some((l) => l.startsWith(line))) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`worker did not print ${line}:\n${output.join('\n')}`)),
+          timeoutMs
+        );
+        waiters.push({ line, resolve: () => (clearTimeout(timer), resolve()) });
+        void exited.then(() =>
+          setTimeout(() => reject(new Error(`worker exited before ${line}:\n${output.join('\n')}`)), 50)
+        );
+      });
+    },
+  };
+}
+
+function count(databaseFile: string, sql: string): number {
+  const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    return Number((db.prepare(sql).get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
+
+describe(`exactly-once import under SIGKILL (seed ${seed})`, () => {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-crash-'));
+  const databaseFile = path.join(workDir, 'crash.db');
+  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+  it(`imports ${MESSAGES} messages exactly once across ${KILLS} kills and a dropped connection`, async () => {
+    const dovecot = inject('dovecot') as unknown as DovecotServer;
+    const random = mulberry32(seed);
+    const user = `crash-${crypto.randomBytes(4).toString('hex')}@example.test`;
+    const messageIds: string[] = [];
+    const raw: string[] = [];
+    for (let i = 0; i < MESSAGES; i += 1) {
+      const messageId = `crash-${i}-${seed}@customer.test`;
+      messageIds.push(messageId);
+      // Every fifth message answers an earlier one, every 25th carries an attachment for the Media Library path.
+      const replyTo = i % 5 === 4 ? messageIds[i - 1] : undefined;
+      raw.push(
+        generateMessage(i, {
+          messageId,
+          inReplyTo: replyTo,
+          references: replyTo ? [replyTo] : undefined,
+          attachmentBytes: i % 25 === 0 ? 2048 : undefined,
+        })
+      );
+    }
+    for (let start = 0; start < raw.length; start += 200) {
+      await appendMessages(dovecot, user, raw.slice(start, start + 200));
+    }
+
+    const progress: number[] = [];
+    for (let kill = 0; kill < KILLS; kill += 1) {
+      const worker = startWorker(databaseFile, dovecot, user);
+      await worker.waitFor('IMPORTING', 120_000);
+      const delay = Math.floor(random() * 2500);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (kill === Math.floor(KILLS / 2)) {
+        // The server drops the importer's IMAP connection instead; the worker notices, fails the run and retries.
+        await doveadm(dovecot, ['kick', user]).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      progress.push(count(databaseFile, 'select count(*) as n from email_piping_inbound_receipts'));
+    }
+
+    console.log(`crash test seed ${seed}: receipts committed after each kill: ${progress.join(', ')}`);
+    const final = startWorker(databaseFile, dovecot, user);
+    await final.waitFor('DONE', 600_000);
+    expect(await final.exited).toBe(0);
+
+    // The kills really landed in the middle of the import, not before or after it.
+    expect(
+      progress.some((n) => n > 0 && n < MESSAGES),
+      `receipts after each kill: ${progress.join(', ')}`
+    ).toBe(true);
+
+    const receipts = count(databaseFile, 'select count(*) as n from email_piping_inbound_receipts');
+    const distinctUids = count(
+      databaseFile,
+      'select count(distinct uid) as n from email_piping_inbound_receipts'
+    );
+    const messages = count(
+      databaseFile,
+      "select count(*) as n from email_piping_ticket_messages where direction = 'inbound'"
+    );
+    const distinctMessageIds = count(
+      databaseFile,
+      'select count(distinct message_id) as n from email_piping_ticket_messages'
+    );
+    const tickets = count(databaseFile, 'select count(*) as n from email_piping_tickets');
+    const distinctNumbers = count(
+      databaseFile,
+      'select count(distinct number) as n from email_piping_tickets'
+    );
+    const quarantined = count(
+      databaseFile,
+      "select count(*) as n from email_piping_inbound_receipts where outcome = 'quarantined'"
+    );
+    const pendingActions = count(
+      databaseFile,
+      "select count(*) as n from email_piping_inbound_receipts where server_action = 'pending'"
+    );
+
+    expect({ receipts, distinctUids, messages, distinctMessageIds, quarantined, pendingActions }).toEqual({
+      receipts: MESSAGES,
+      distinctUids: MESSAGES,
+      messages: MESSAGES,
+      distinctMessageIds: MESSAGES,
+      quarantined: 0,
+      pendingActions: 0,
+    });
+    const replies = messageIds.filter((_, i) => i % 5 === 4).length;
+    expect(tickets).toBe(MESSAGES - replies);
+    expect(distinctNumbers).toBe(tickets);
+  });
+});
