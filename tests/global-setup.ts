@@ -3,6 +3,7 @@
  * files never see each other's mail. Unit tests do not need it, but starting it costs well under a second.
  */
 import type { TestProject } from 'vitest/node';
+import { compilePlayground } from './harness/strapi';
 import {
   DOVECOT_MISSING_MESSAGE,
   dovecotAvailable,
@@ -16,6 +17,7 @@ export default async function setup(project: TestProject) {
   if (!dovecotAvailable()) {
     throw new Error(DOVECOT_MISSING_MESSAGE);
   }
+  await compilePlayground();
   server = await startDovecot();
   project.provide('dovecot', {
     host: server.host,

@@ -11,11 +11,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import type { TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { htmlToText } from 'html-to-text';
 import libmime from 'libmime';
 import { MailParser } from 'mailparser';
 import type {
@@ -99,25 +99,29 @@ function headerLineValue(line: string): string {
 }
 
 function buildHeaderRecord(lines: HeaderLines): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  const collected = new Map<string, string | string[]>();
   for (const { key, line } of lines) {
     const name = key.trim().toLowerCase();
     if (!name) {
       continue;
     }
     const value = headerLineValue(line);
-    const existing = headers[name];
+    const existing = collected.get(name);
     if (existing === undefined) {
-      headers[name] = value;
+      collected.set(name, value);
     } else if (Array.isArray(existing)) {
       existing.push(value);
     } else {
-      headers[name] = [existing, value];
+      collected.set(name, [existing, value]);
     }
   }
-  // A plain object for the caller (JSON, spreading), but built without a prototype so that a header
-  // named `__proto__` or `constructor` cannot reach Object.prototype.
-  return Object.assign({}, headers);
+  // A plain object for the caller (JSON, spreading). Properties are defined, not assigned, so that a
+  // header named `__proto__` becomes an ordinary key instead of replacing the object's prototype.
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of collected) {
+    Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return headers;
 }
 
 function headerValues(headers: Record<string, string | string[]>, name: string): string[] {
@@ -334,44 +338,13 @@ function createBodyDecoder(warn: (message: string) => void): IconvConstructor {
 /* HTML → text for HTML-only mail                                                                   */
 /* ------------------------------------------------------------------------------------------------ */
 
-type HtmlToText = (html: string, options?: Record<string, unknown>) => string;
-let htmlToTextFn: HtmlToText | null | undefined;
-
 /**
- * mailparser derives `text` from HTML only when the HTML part is the whole message or sits next to
- * a text part; an HTML part inside multipart/mixed or /related with no text sibling gets no text.
- * For that case we call the same converter mailparser uses (html-to-text), loaded from mailparser's
- * own dependencies so the project needs no extra package; if it cannot be found, tags are stripped.
+ * mailparser derives `text` from HTML only when the HTML part is the whole message or sits next to a text part; an
+ * HTML part inside multipart/mixed or /related with no text sibling gets no text. For that case we use the same
+ * converter mailparser uses. The input is our sanitized HTML (nesting already bounded), not the raw part.
  */
-function loadHtmlToText(): HtmlToText | null {
-  if (htmlToTextFn === undefined) {
-    try {
-      const requireFromMailparser = createRequire(require.resolve('mailparser'));
-      const mod = requireFromMailparser('html-to-text') as { htmlToText?: unknown };
-      htmlToTextFn = typeof mod.htmlToText === 'function' ? (mod.htmlToText as HtmlToText) : null;
-    } catch {
-      htmlToTextFn = null;
-    }
-  }
-  return htmlToTextFn;
-}
-
 function textFromHtml(safeHtml: string): string {
-  const convert = loadHtmlToText();
-  if (convert) {
-    // The input is our sanitized HTML (nesting already bounded by the sanitizer), not the raw part.
-    return convert(safeHtml, { wordwrap: false, limits: { maxDepth: 1000 } });
-  }
-  return safeHtml
-    .replace(/<(?:br|\/p|\/div|\/tr|\/li|\/h[1-6])\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .trim();
+  return htmlToText(safeHtml, { wordwrap: false, limits: { maxDepth: 1000 } });
 }
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -34,7 +34,8 @@ async function messageIdsByUid(server: DovecotServer, user: string, folder: stri
   return withImap(server, user, async (client) => {
     await client.mailboxOpen(folder, { readOnly: true });
     const ids: Record<number, string | undefined> = {};
-    for await (const msg of client.fetch('1:*', { uid: true, envelope: true })) ids[msg.uid] = msg.envelope?.messageId;
+    for await (const msg of client.fetch('1:*', { uid: true, envelope: true }))
+      ids[msg.uid] = msg.envelope?.messageId;
     return ids;
   });
 }
@@ -122,7 +123,12 @@ describe('Dovecot test harness', () => {
     const user = uniqueUser();
     for (const folder of ['INBOX', 'Archive']) {
       if (folder !== 'INBOX') await createFolder(server, user, folder);
-      await appendMessages(server, user, [0, 1, 2, 3].map((i) => generateMessage(i)), folder);
+      await appendMessages(
+        server,
+        user,
+        [0, 1, 2, 3].map((i) => generateMessage(i)),
+        folder
+      );
       await withImap(server, user, async (client) => {
         await client.mailboxOpen(folder);
         await client.messageDelete('1', { uid: true }); // a gap, so renumbering is visible
@@ -141,7 +147,9 @@ describe('Dovecot test harness', () => {
       expect(after.uidValidity).toBe(result.after.uidValidity);
       expect(after.messages).toBe(3);
       expect(after.uidNext).toBe(4);
-      expect(Object.values(after.flags).filter((f) => f.includes('\\Seen'))).toEqual([['$Ticketed', '\\Seen']]);
+      expect(Object.values(after.flags).filter((f) => f.includes('\\Seen'))).toEqual([
+        ['$Ticketed', '\\Seen'],
+      ]);
       expect(Object.values(await messageIdsByUid(server, user, folder)).sort()).toEqual(idsBefore);
       // new mail now gets a UID at or below the old cursor
       expect(await appendMessages(server, user, [generateMessage(9)], folder)).toEqual([4]);
@@ -183,7 +191,9 @@ describe('Dovecot test harness', () => {
     // imapflow's append() refuses streams; appendMessageStream exists because of that
     await withImap(server, user, async (client) => {
       const stream = Readable.from([Buffer.from(generateMessage(0))]);
-      await expect(client.append('INBOX', stream as unknown as Buffer)).rejects.toThrow(/Buffer, Uint8Array or string/);
+      await expect(client.append('INBOX', stream as unknown as Buffer)).rejects.toThrow(
+        /Buffer, Uint8Array or string/
+      );
     });
 
     const large = generateLargeMessageStream(30 * 1024 * 1024, { index: 1, subject: 'big one' });
@@ -195,7 +205,11 @@ describe('Dovecot test harness', () => {
 
     await withImap(server, user, async (client) => {
       await client.mailboxOpen('INBOX', { readOnly: true });
-      const msg = await client.fetchOne('1', { uid: true, size: true, envelope: true, flags: true }, { uid: true });
+      const msg = await client.fetchOne(
+        '1',
+        { uid: true, size: true, envelope: true, flags: true },
+        { uid: true }
+      );
       expect(msg && msg.size).toBe(large.length);
       expect(msg && msg.envelope?.messageId).toBe(large.messageId);
       expect(msg && msg.envelope?.subject).toBe('big one');

@@ -4,13 +4,13 @@
  * No vitest imports here, so plain Node scripts can use this module too. Every helper opens its own connection
  * and logs out before it returns (except connectImap, whose caller owns the client).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { doveadm, type DovecotServer } from './dovecot';
+import { doveadm, userProcessIds, type DovecotServer } from './dovecot';
 
 /** Where to connect: a DovecotServer fits, and so does any other IMAP server with one shared password. */
 export interface ImapEndpoint {
@@ -103,7 +103,11 @@ export interface MailboxStatus {
 }
 
 /** Message count, UIDVALIDITY, UIDNEXT and the flags of every message (read-only EXAMINE). */
-export async function mailboxStatus(server: ImapEndpoint, user: string, folder = 'INBOX'): Promise<MailboxStatus> {
+export async function mailboxStatus(
+  server: ImapEndpoint,
+  user: string,
+  folder = 'INBOX'
+): Promise<MailboxStatus> {
   return withImap(server, user, async (client) => {
     const mailbox = await client.mailboxOpen(folder, { readOnly: true });
     const flags: Record<number, string[]> = {};
@@ -122,7 +126,11 @@ export async function mailboxStatus(server: ImapEndpoint, user: string, folder =
 }
 
 /** Creates `folder` (use the server's delimiter for nesting, or pass an array path); no error if it exists. */
-export async function createFolder(server: ImapEndpoint, user: string, folder: string | string[]): Promise<void> {
+export async function createFolder(
+  server: ImapEndpoint,
+  user: string,
+  folder: string | string[]
+): Promise<void> {
   await withImap(server, user, async (client) => {
     await client.mailboxCreate(folder);
   });
@@ -141,7 +149,7 @@ export interface ResetUidValidityOptions {
   keepUids?: boolean;
   /**
    * The rebuild must not race a running session of this user, which would write its cached UID map back.
-   * false (default): reject if the user has open IMAP sessions. true: disconnect them first (`doveadm kick`),
+   * false (default): wait up to 1 s for them to end, then reject. true: disconnect them first (`doveadm kick`),
    * as server maintenance would; the importer then has to reconnect.
    */
   kick?: boolean;
@@ -154,10 +162,15 @@ export interface ResetUidValidityResult {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function openSessions(server: DovecotServer, user: string): Promise<number> {
-  const out = await doveadm(server, ['who', '-1', user]);
-  // a header line, then one line per connection: "<user> imap <pid> <ip>"
-  return out.split('\n').filter((line) => line.trim().split(/\s+/)[0] === user).length;
+/** Waits until `user` has no imap processes left; resolves with the pids still running after `ms`. */
+async function waitForNoSessions(server: DovecotServer, user: string, ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let pids = userProcessIds(server, user);
+  while (pids.length && Date.now() < deadline) {
+    await sleep(20);
+    pids = userProcessIds(server, user);
+  }
+  return pids;
 }
 
 async function doveadmPath(server: DovecotServer, user: string, folder: string, type: 'mailbox' | 'index') {
@@ -189,16 +202,14 @@ export async function resetUidValidity(
   const before = await mailboxStatus(server, user, folder);
   const beforeUids = Object.keys(before.flags).map(Number);
 
-  if (options.kick) await doveadm(server, ['kick', user]);
-  const deadline = Date.now() + 5000;
-  let sessions = await openSessions(server, user);
-  while (sessions > 0 && options.kick && Date.now() < deadline) {
-    await sleep(25);
-    sessions = await openSessions(server, user);
-  }
-  if (sessions > 0) {
+  // A session of the user (even one that has just logged out, like mailboxStatus's above, and is still closing
+  // the mailbox) could write its cached UID map back after the files are gone, so wait until none is left.
+  if (options.kick && userProcessIds(server, user).length) await doveadm(server, ['kick', user]);
+  const sessions = await waitForNoSessions(server, user, options.kick ? 5000 : 1000);
+  if (sessions.length) {
     throw new Error(
-      `resetUidValidity: ${user} still has ${sessions} open IMAP session(s); log them out first or pass { kick: true }`
+      `resetUidValidity: ${user} still has ${sessions.length} open IMAP session(s) (pids ${sessions.join(', ')});` +
+        ' log them out first or pass { kick: true }'
     );
   }
 
@@ -215,13 +226,18 @@ export async function resetUidValidity(
       [indexDir, /^dovecot\.index/],
       [rootIndexDir, /^dovecot\.list\.index/],
     ];
-    for (const [dir, pattern] of targets) {
-      for (const entry of fs.readdirSync(dir)) {
-        if (pattern.test(entry)) fs.rmSync(path.join(dir, entry), { force: true });
+    // Dovecot's generator hands out max(last + 1, now): right after a keepUids reset (old + 1) it can return the
+    // very value the folder has, so rebuild until the value differs (each rebuild takes a new one).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      for (const [dir, pattern] of targets) {
+        for (const entry of fs.readdirSync(dir)) {
+          if (pattern.test(entry)) fs.rmSync(path.join(dir, entry), { force: true });
+        }
       }
+      // rebuild now (as the mail user), so that a failure shows up here rather than in the test
+      const out = await doveadm(server, ['mailbox', 'status', '-u', user, 'uidvalidity', folder]);
+      if (Number(/uidvalidity=(\d+)/.exec(out)?.[1]) !== before.uidValidity) break;
     }
-    // rebuild now (as the mail user), so that a failure shows up here rather than in the test
-    await doveadm(server, ['mailbox', 'status', '-u', user, 'uidvalidity', folder]);
   }
 
   const after = await mailboxStatus(server, user, folder);
@@ -355,8 +371,11 @@ interface MessageLayout {
 }
 
 function layoutMessage(i: number, opts: GenerateMessageOptions): MessageLayout {
-  const token = randomBytes(6).toString('hex');
-  const messageId = opts.messageId ? angle(opts.messageId) : `<gen-${i}-${token}@example.test>`;
+  const messageId = opts.messageId
+    ? angle(opts.messageId)
+    : `<gen-${i}-${randomBytes(6).toString('hex')}@example.test>`;
+  // boundaries derive from the Message-ID: unique per message, yet reproducible for a fixed messageId
+  const token = createHash('sha256').update(messageId).digest('hex').slice(0, 16);
   const headers: string[] = [
     `Date: ${(opts.date ?? new Date()).toUTCString().replace(/GMT$/, '+0000')}`,
     `From: ${encodeAddress(opts.from ?? `Customer ${i} <customer-${i}@example.test>`)}`,
@@ -384,7 +403,8 @@ function layoutMessage(i: number, opts: GenerateMessageOptions): MessageLayout {
   }
 
   const bytes = opts.attachmentBytes ?? 0;
-  if (!(Number.isInteger(bytes) && bytes >= 0)) throw new Error('attachmentBytes must be a non-negative integer');
+  if (!(Number.isInteger(bytes) && bytes >= 0))
+    throw new Error('attachmentBytes must be a non-negative integer');
   if (opts.attachmentBytes === undefined) {
     return { messageId, head: headers.join(CRLF) + CRLF + content, tail: '' };
   }

@@ -36,7 +36,11 @@ describe('parseMessageIdList', () => {
   });
 
   it('reads several bracketed ids in header order, folded or not', () => {
-    expect(parseMessageIdList('<A@x.com> <b@X.com>\r\n\t<c@x.com>')).toEqual(['a@x.com', 'b@x.com', 'c@x.com']);
+    expect(parseMessageIdList('<A@x.com> <b@X.com>\r\n\t<c@x.com>')).toEqual([
+      'a@x.com',
+      'b@x.com',
+      'c@x.com',
+    ]);
     expect(parseMessageIdList('<a@x.com><b@x.com>')).toEqual(['a@x.com', 'b@x.com']);
   });
 

@@ -5,16 +5,18 @@ const LINK_ATTRS = 'target="_blank" rel="noopener noreferrer nofollow"';
 
 describe('sanitizeMailHtml: active content is removed', () => {
   it('drops script elements with their content', () => {
-    expect(sanitizeMailHtml('<p>Hi<script>alert(1)</script></p><script src="https://evil/x.js"></script>')).toBe(
-      '<p>Hi</p>'
-    );
+    expect(
+      sanitizeMailHtml('<p>Hi<script>alert(1)</script></p><script src="https://evil/x.js"></script>')
+    ).toBe('<p>Hi</p>');
   });
 
   it('drops on* event handlers', () => {
     expect(sanitizeMailHtml('<img src="https://example.com/a.png" onerror="alert(1)" alt="a">')).toBe(
       '<img src="https://example.com/a.png" alt="a" />'
     );
-    expect(sanitizeMailHtml('<div onclick="x()" onmouseover="y()" class="c">t</div>')).toBe('<div class="c">t</div>');
+    expect(sanitizeMailHtml('<div onclick="x()" onmouseover="y()" class="c">t</div>')).toBe(
+      '<div class="c">t</div>'
+    );
   });
 
   it('drops javascript:, vbscript: and data: link targets, also obfuscated or mixed case', () => {
@@ -33,7 +35,9 @@ describe('sanitizeMailHtml: active content is removed', () => {
   });
 
   it('drops svg entirely, content and handlers included', () => {
-    expect(sanitizeMailHtml('<svg onload="alert(1)"><circle r="1"/><text>svg text</text></svg>after')).toBe('after');
+    expect(sanitizeMailHtml('<svg onload="alert(1)"><circle r="1"/><text>svg text</text></svg>after')).toBe(
+      'after'
+    );
     expect(sanitizeMailHtml('<p><svg><script>alert(1)</script></svg>ok</p>')).toBe('<p>ok</p>');
   });
 
@@ -54,9 +58,15 @@ describe('sanitizeMailHtml: active content is removed', () => {
 
   it('drops <link>, <style>, <base> and <meta http-equiv>', () => {
     expect(sanitizeMailHtml('<link rel="stylesheet" href="https://evil/x.css"><p>t</p>')).toBe('<p>t</p>');
-    expect(sanitizeMailHtml('<style>@import url(https://evil/x.css); p{color:red}</style><p>t</p>')).toBe('<p>t</p>');
-    expect(sanitizeMailHtml('<base href="https://evil/"><a href="/x">x</a>')).toBe(`<a href="/x" ${LINK_ATTRS}>x</a>`);
-    expect(sanitizeMailHtml('<meta http-equiv="refresh" content="0;url=https://evil/"><p>t</p>')).toBe('<p>t</p>');
+    expect(sanitizeMailHtml('<style>@import url(https://evil/x.css); p{color:red}</style><p>t</p>')).toBe(
+      '<p>t</p>'
+    );
+    expect(sanitizeMailHtml('<base href="https://evil/"><a href="/x">x</a>')).toBe(
+      `<a href="/x" ${LINK_ATTRS}>x</a>`
+    );
+    expect(sanitizeMailHtml('<meta http-equiv="refresh" content="0;url=https://evil/"><p>t</p>')).toBe(
+      '<p>t</p>'
+    );
   });
 
   it('drops a whole <head> (title text does not leak into the body)', () => {
@@ -110,7 +120,9 @@ describe('sanitizeMailHtml: inline styles', () => {
 describe('sanitizeMailHtml: formatting is kept', () => {
   it('keeps quote markers: gmail_quote, moz-cite-prefix classes and blockquote type=cite', () => {
     expect(
-      sanitizeMailHtml('<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, X wrote:<br></div></div>')
+      sanitizeMailHtml(
+        '<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, X wrote:<br></div></div>'
+      )
     ).toBe('<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, X wrote:<br /></div></div>');
     expect(sanitizeMailHtml('<div class="moz-cite-prefix">On 1/1/24 X wrote:</div>')).toBe(
       '<div class="moz-cite-prefix">On 1/1/24 X wrote:</div>'
@@ -128,7 +140,8 @@ describe('sanitizeMailHtml: formatting is kept', () => {
   });
 
   it('keeps lists, headings and inline formatting', () => {
-    const html = '<h2>T</h2><ol start="3"><li><b>b</b> <i>i</i> <u>u</u></li></ol><ul><li><span class="x">s</span></li></ul>';
+    const html =
+      '<h2>T</h2><ol start="3"><li><b>b</b> <i>i</i> <u>u</u></li></ol><ul><li><span class="x">s</span></li></ul>';
     expect(sanitizeMailHtml(html)).toBe(html);
   });
 
@@ -139,7 +152,9 @@ describe('sanitizeMailHtml: formatting is kept', () => {
     expect(sanitizeMailHtml('<img src="https://example.com/logo.png" width="10" height="10">')).toBe(
       '<img src="https://example.com/logo.png" width="10" height="10" />'
     );
-    expect(sanitizeMailHtml('<img src="http://example.com/logo.png">')).toBe('<img src="http://example.com/logo.png" />');
+    expect(sanitizeMailHtml('<img src="http://example.com/logo.png">')).toBe(
+      '<img src="http://example.com/logo.png" />'
+    );
     expect(sanitizeMailHtml('<img src="data:image/png;base64,iVBORw0KGgo=">')).toBe(
       '<img src="data:image/png;base64,iVBORw0KGgo=" />'
     );
@@ -153,9 +168,9 @@ describe('sanitizeMailHtml: formatting is kept', () => {
   });
 
   it('gives links target=_blank and rel=noopener noreferrer nofollow, overriding what the mail said', () => {
-    expect(sanitizeMailHtml('<a href="https://example.com/a?b=1&c=2" target="_self" rel="opener">x</a>')).toBe(
-      `<a href="https://example.com/a?b=1&amp;c=2" ${LINK_ATTRS}>x</a>`
-    );
+    expect(
+      sanitizeMailHtml('<a href="https://example.com/a?b=1&c=2" target="_self" rel="opener">x</a>')
+    ).toBe(`<a href="https://example.com/a?b=1&amp;c=2" ${LINK_ATTRS}>x</a>`);
     expect(sanitizeMailHtml('<a href="mailto:help@example.com">m</a>')).toBe(
       `<a href="mailto:help@example.com" ${LINK_ATTRS}>m</a>`
     );

@@ -1,0 +1,738 @@
+/**
+ * Import benchmark: how fast and how lean the IMAP → ticket road is, measured side by side in one run.
+ *
+ *   npm run bench                       # 5,000 messages
+ *   BENCH_MESSAGES=500 npm run bench    # a quick run
+ *
+ * 1. Starts a throwaway Dovecot and boots the playground Strapi (quiet, no HTTP) on a temporary SQLite file.
+ * 2. Generates a realistic backlog (plain text, multipart/alternative with HTML, ~1 in 5 a reply to an earlier
+ *    message, ~1 in 20 with a 2–20 KB attachment) and appends the same messages to two IMAP users.
+ * 3. Raw rate: one imapflow connection downloads every message of the first user and parses it with the plugin's
+ *    own streaming parser (`parseMail`): fetch + parse alone, no database.
+ * 4. End-to-end rate: `runMailbox` imports the second user's backlog into tickets; the counts are checked after.
+ * 5. RSS is sampled every 100 ms during both phases; RSS after gc at ~10 % of the backlog vs at the end tells
+ *    whether memory stays flat.
+ * 6. One message with a 100 MB attachment is imported on its own; the peak RSS growth over a post-gc baseline is
+ *    the number that says whether attachments are streamed rather than buffered.
+ *
+ * It is a benchmark, not a test: a missed target prints MISS and the exit code stays 0. Only a broken run (wrong
+ * ticket counts, a failed import) exits 1, because its numbers would mean nothing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { parseMail, removeSpooledAttachments } from '../src/mail/parse';
+import { UID } from '../src/uids';
+import { startDovecot, type DovecotServer } from '../tests/harness/dovecot';
+import {
+  appendMessageStream,
+  appendMessages,
+  generateLargeMessageStream,
+  generateMessage,
+  uniqueUser,
+  withImap,
+} from '../tests/harness/imap';
+import { bootStrapi, type TestStrapi } from '../tests/harness/strapi';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings and targets
+// ---------------------------------------------------------------------------------------------------------------
+
+const MESSAGES = positiveIntFromEnv('BENCH_MESSAGES', 5000);
+const SEED = positiveIntFromEnv('BENCH_SEED', 1);
+const BIG_ATTACHMENT_BYTES = 100 * 1024 * 1024;
+const BIG_MAX_MESSAGE_BYTES = 200 * 1024 * 1024;
+
+/** End-to-end import rate as a share of the raw fetch + parse rate. */
+const TARGET_RATIO = 0.3;
+/** RSS growth (after gc) from ~10 % of the backlog to its end that still counts as "flat". */
+const TARGET_FLAT_MB = 16;
+/** Peak RSS growth while importing the 100 MB attachment. */
+const TARGET_BIG_GROWTH_MB = 64;
+
+const SAMPLE_MS = 100;
+const BIG_SAMPLE_MS = 50;
+const PROGRESS_POLL_MS = 200;
+/** Fractions of the backlog at which RSS is read after a full gc. */
+const CHECKPOINTS = [0.1, 0.25, 0.5, 0.75];
+/** Messages parsed untimed before the raw pass, so its rate is not charged with JIT warm-up. */
+const RAW_WARMUP = Math.min(100, MESSAGES);
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value.replace(/[_,]/g, ''));
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Memory helpers
+// ---------------------------------------------------------------------------------------------------------------
+
+const MB = 1024 * 1024;
+const gcFunction = (globalThis as { gc?: () => void }).gc;
+
+function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(1)} MB`;
+}
+
+function signedMb(bytes: number): string {
+  return `${bytes >= 0 ? '+' : ''}${(bytes / MB).toFixed(1)} MB`;
+}
+
+/** Full collection (twice: the first one may only queue finalizers), then a short pause for the allocator. */
+async function collect(): Promise<void> {
+  if (!gcFunction) return;
+  gcFunction();
+  await new Promise((resolve) => setImmediate(resolve));
+  gcFunction();
+}
+
+interface MemoryPoint {
+  done: number;
+  rss: number;
+  heapUsed: number;
+}
+
+/** Reads RSS and heap right after a full gc (synchronously, so it can run inside a timer). */
+function pointAfterGc(done: number): MemoryPoint {
+  gcFunction?.();
+  const usage = process.memoryUsage();
+  return { done, rss: usage.rss, heapUsed: usage.heapUsed };
+}
+
+class RssSampler {
+  private timer: NodeJS.Timeout | null = null;
+  peak = 0;
+  samples = 0;
+
+  constructor(private readonly intervalMs: number) {}
+
+  start(): void {
+    this.peak = process.memoryUsage.rss();
+    this.samples = 1;
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  sample(): void {
+    const rss = process.memoryUsage.rss();
+    this.samples += 1;
+    if (rss > this.peak) this.peak = rss;
+  }
+
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sample();
+    return this.peak;
+  }
+}
+
+function log(message: string): void {
+  const seconds = (performance.now() / 1000).toFixed(1).padStart(6);
+  console.log(`[bench ${seconds}s] ${message}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Backlog generation
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Deterministic PRNG (mulberry32), so every run with the same seed gets the same mix. */
+function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'order invoice account password login error page payment refund delivery parcel address update please ' +
+  'thanks hello could you check the status of my request since yesterday it still does not work when I try ' +
+  'to open settings screen shows message again after restart customer support team urgent help needed ' +
+  'subscription renewal plan upgrade cancel receipt attached copy number reference tracking week month'
+).split(' ');
+
+const TOPICS = [
+  'Cannot log in to my account',
+  'Invoice missing for last month',
+  'Refund request',
+  'Delivery is late',
+  'Question about my subscription',
+  'Error when paying by card',
+  'Change of billing address',
+  'Password reset link expired',
+  'Wrong item received',
+  'Feature request: export to CSV',
+];
+
+const FIRST_NAMES = ['Anna', 'Bruno', 'Chloé', 'Dmitri', 'Eva', 'Farid', 'Grete', 'Hiro', 'Inès', 'José'];
+
+interface Backlog {
+  messages: string[];
+  replies: number;
+  withHtml: number;
+  withAttachment: number;
+  bytes: number;
+}
+
+function generateBacklog(count: number, seed: number): Backlog {
+  const random = createRandom(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const sentence = () => {
+    const words = Array.from({ length: between(6, 16) }, () => pick(WORDS));
+    const text = words.join(' ');
+    return text.charAt(0).toUpperCase() + text.slice(1) + '.';
+  };
+  const paragraph = () => Array.from({ length: between(2, 5) }, sentence).join(' ');
+
+  const runToken = `${Date.now().toString(36)}-${seed}`;
+  const customers = Math.max(1, Math.floor(count / 4));
+  const sent: Array<{ messageId: string; subject: string; from: string; references: string[] }> = [];
+  const backlog: Backlog = { messages: [], replies: 0, withHtml: 0, withAttachment: 0, bytes: 0 };
+  const start = new Date(Date.now() - count * 60_000);
+
+  for (let i = 0; i < count; i += 1) {
+    const messageId = `<bench-${i}-${runToken}@customer.example>`;
+    const isReply = i > 0 && random() < 0.2;
+    const parent = isReply ? sent[Math.floor(random() * sent.length)] : null;
+    const customer = between(1, customers);
+    const from = parent
+      ? parent.from
+      : `${pick(FIRST_NAMES)} Customer${customer} <customer-${customer}@customer.example>`;
+    const subject = parent ? `Re: ${parent.subject.replace(/^Re: /, '')}` : `${pick(TOPICS)} (#${i})`;
+    const references = parent ? [...parent.references, parent.messageId].slice(-10) : [];
+    const paragraphs = Array.from({ length: between(1, 5) }, paragraph);
+    const text =
+      `Hello support team,\n\n${paragraphs.join('\n\n')}\n\nBest regards,\n${from.split(' <')[0]}\n` +
+      (parent ? `\n> ${sentence()}\n> ${sentence()}\n` : '');
+    const html =
+      random() < 0.5
+        ? `<html><body><p>Hello support team,</p>${paragraphs.map((p) => `<p>${p}</p>`).join('')}` +
+          `<p>Best regards,<br><b>${from.split(' <')[0]}</b></p>` +
+          (parent ? `<blockquote>${sentence()}</blockquote>` : '') +
+          `<p style="color:#888;font-size:11px">Sent from my phone</p></body></html>`
+        : undefined;
+    const attachment = random() < 0.05;
+    const pdf = random() < 0.5;
+    const raw = generateMessage(i, {
+      messageId,
+      subject,
+      from,
+      to: 'Support <support@example.test>',
+      date: new Date(start.getTime() + i * 60_000),
+      text,
+      html,
+      inReplyTo: parent?.messageId,
+      references: parent ? references : undefined,
+      attachmentBytes: attachment ? between(2 * 1024, 20 * 1024) : undefined,
+      attachmentName: attachment ? (pdf ? `invoice-${i}.pdf` : `log-${i}.bin`) : undefined,
+      attachmentType: attachment ? (pdf ? 'application/pdf' : 'application/octet-stream') : undefined,
+    });
+    sent.push({ messageId, subject, from, references });
+    backlog.messages.push(raw);
+    backlog.bytes += Buffer.byteLength(raw);
+    if (isReply) backlog.replies += 1;
+    if (html !== undefined) backlog.withHtml += 1;
+    if (attachment) backlog.withAttachment += 1;
+  }
+  return backlog;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Phases
+// ---------------------------------------------------------------------------------------------------------------
+
+interface PhaseResult {
+  messages: number;
+  seconds: number;
+  rate: number;
+  peakRss: number;
+  points: MemoryPoint[];
+}
+
+/** fetch + parse alone: one imapflow connection, `download` each UID, stream it through `parseMail`. */
+async function rawPhase(dovecot: DovecotServer, user: string, spoolDir: string): Promise<PhaseResult> {
+  return withImap(dovecot, user, async (client) => {
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      const uids: number[] = [];
+      for await (const message of client.fetch('1:*', { uid: true, size: true }, { uid: true })) {
+        uids.push(message.uid);
+      }
+      uids.sort((a, b) => a - b);
+
+      let attachments = 0;
+      const fetchAndParse = async (uid: number) => {
+        const { content } = await client.download(String(uid), undefined, { uid: true });
+        if (!content) throw new Error(`raw phase: UID ${uid} has no content`);
+        const mail = await parseMail(content as Readable, { spoolDir });
+        attachments += mail.attachments.length;
+        await removeSpooledAttachments(mail);
+      };
+
+      for (const uid of uids.slice(0, RAW_WARMUP)) await fetchAndParse(uid);
+      attachments = 0;
+      await collect();
+
+      const checkpoints = CHECKPOINTS.map((fraction) => Math.max(1, Math.round(fraction * uids.length)));
+      const points: MemoryPoint[] = [];
+      const sampler = new RssSampler(SAMPLE_MS);
+      sampler.start();
+      const started = performance.now();
+      let done = 0;
+      for (const uid of uids) {
+        await fetchAndParse(uid);
+        done += 1;
+        if (checkpoints.includes(done)) points.push(pointAfterGc(done));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      points.push(pointAfterGc(done));
+      const peakRss = sampler.stop();
+      log(`raw: ${done} messages (${attachments} attachments parsed) in ${seconds.toFixed(1)} s`);
+      return { messages: done, seconds, rate: done / seconds, peakRss, points };
+    } finally {
+      lock.release();
+    }
+  });
+}
+
+interface ImportSummary {
+  listed: number;
+  ticketsCreated: number;
+  repliesAdded: number;
+  quarantined: number;
+  skipped: number;
+  stoppedEarly: boolean;
+}
+
+type RunResult = { status: 'imported'; summary: ImportSummary } | { status: string; error?: string };
+
+interface ImportPhaseResult extends PhaseResult {
+  summary: ImportSummary;
+  queries: number;
+}
+
+function importerService(app: TestStrapi) {
+  return app.strapi.plugin('email-piping').service('importer') as {
+    runMailbox(id: number, options: { manual: boolean }): Promise<RunResult>;
+  };
+}
+
+function expectImported(result: RunResult, what: string): ImportSummary {
+  if (result.status !== 'imported' || !('summary' in result)) {
+    throw new Error(`${what}: runMailbox answered ${JSON.stringify(result)}`);
+  }
+  return result.summary;
+}
+
+function readProgress(value: unknown): { done: number; total: number } | null {
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (!parsed || typeof parsed !== 'object') return null;
+  const { done, total } = parsed as { done?: unknown; total?: unknown };
+  return typeof done === 'number' && typeof total === 'number' ? { done, total } : null;
+}
+
+/** `runMailbox` over the whole backlog, with RSS sampling and gc checkpoints read from the mailbox's progress. */
+async function importPhase(app: TestStrapi, mailboxId: number, expected: number): Promise<ImportPhaseResult> {
+  const { strapi } = app;
+  const checkpoints = CHECKPOINTS.map((fraction) => Math.max(1, Math.round(fraction * expected)));
+  const points: MemoryPoint[] = [];
+  let nextCheckpoint = 0;
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling || nextCheckpoint >= checkpoints.length) return;
+    polling = true;
+    strapi.db
+      .query(UID.mailbox as never)
+      .findOne({ select: ['progress'], where: { id: mailboxId } })
+      .then((row: { progress?: unknown } | null) => {
+        const progress = readProgress(row?.progress);
+        if (!progress) return;
+        // Progress is written every 25 messages; one gc reading per checkpoint passed.
+        if (nextCheckpoint < checkpoints.length && progress.done >= checkpoints[nextCheckpoint]) {
+          points.push(pointAfterGc(progress.done));
+          while (nextCheckpoint < checkpoints.length && progress.done >= checkpoints[nextCheckpoint])
+            nextCheckpoint += 1;
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        polling = false;
+      });
+  }, PROGRESS_POLL_MS);
+
+  let queries = 0;
+  const countQuery = () => {
+    queries += 1;
+  };
+  strapi.db.connection.on('query', countQuery);
+  await collect();
+  const sampler = new RssSampler(SAMPLE_MS);
+  sampler.start();
+  const started = performance.now();
+  let result: RunResult;
+  try {
+    result = await importerService(app).runMailbox(mailboxId, { manual: true });
+  } finally {
+    clearInterval(poll);
+    strapi.db.connection.removeListener('query', countQuery);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const summary = expectImported(result, 'end-to-end import');
+  points.push(pointAfterGc(summary.listed));
+  const peakRss = sampler.stop();
+  log(`import: ${summary.listed} messages in ${seconds.toFixed(1)} s, ${queries} SQL queries`);
+  return {
+    messages: summary.listed,
+    seconds,
+    rate: summary.listed / seconds,
+    peakRss,
+    points,
+    summary,
+    queries,
+  };
+}
+
+interface BigResult {
+  messageBytes: number;
+  baselineRss: number;
+  peakRss: number;
+  growth: number;
+  seconds: number;
+  attachmentBytes: number | null;
+  fileOnDisk: boolean;
+}
+
+async function bigMessagePhase(app: TestStrapi, dovecot: DovecotServer, mailboxId: number, user: string) {
+  const { strapi } = app;
+  const large = generateLargeMessageStream(BIG_ATTACHMENT_BYTES, {
+    index: 1,
+    subject: 'Scan of the contract (100 MB)',
+    from: 'Big Sender <big-sender@customer.example>',
+    text: 'The full scan is attached.',
+    attachmentName: 'contract-scan.pdf',
+    attachmentType: 'application/pdf',
+  });
+  log(`big: appending one ${mb(large.length)} message (100 MB attachment)`);
+  await appendMessageStream(dovecot, user, large);
+
+  const pluginConfig = (strapi.config.get('plugin::email-piping') ?? {}) as Record<string, unknown>;
+  strapi.config.set('plugin::email-piping', { ...pluginConfig, maxMessageBytes: BIG_MAX_MESSAGE_BYTES });
+  const uploadConfig = (strapi.config.get('plugin::upload') ?? {}) as Record<string, unknown>;
+  const sizeLimit = typeof uploadConfig.sizeLimit === 'number' ? uploadConfig.sizeLimit : 0;
+  if (sizeLimit && sizeLimit < BIG_MAX_MESSAGE_BYTES) {
+    strapi.config.set('plugin::upload', { ...uploadConfig, sizeLimit: BIG_MAX_MESSAGE_BYTES });
+  }
+
+  await collect();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await collect();
+  const baselineRss = process.memoryUsage.rss();
+  const sampler = new RssSampler(BIG_SAMPLE_MS);
+  sampler.start();
+  const started = performance.now();
+  let result: RunResult;
+  try {
+    result = await importerService(app).runMailbox(mailboxId, { manual: true });
+  } finally {
+    sampler.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const summary = expectImported(result, '100 MB import');
+  if (summary.ticketsCreated !== 1) {
+    throw new Error(`100 MB import: expected one ticket, got ${JSON.stringify(summary)}`);
+  }
+
+  const message = (await strapi.db.query(UID.message as never).findOne({
+    where: { ticket: { mailbox: { id: mailboxId } } },
+    populate: { attachments: true },
+  })) as { attachments?: Array<{ id: number; size: number; url: string; name: string }> } | null;
+  const file = message?.attachments?.[0];
+  // The Media Library keeps `size` in KB (decimal).
+  const attachmentBytes = file ? Math.round(Number(file.size) * 1000) : null;
+  let fileOnDisk = false;
+  if (file && file.url.startsWith('/')) {
+    const onDisk = path.join(strapi.dirs.static.public, file.url);
+    fileOnDisk = fs.existsSync(onDisk) && fs.statSync(onDisk).size === BIG_ATTACHMENT_BYTES;
+  }
+  log(
+    `big: imported in ${seconds.toFixed(1)} s; Media Library file ${file ? `"${file.name}" ${mb(attachmentBytes ?? 0)}` : 'MISSING'}` +
+      `, on disk with the exact size: ${fileOnDisk ? 'yes' : 'no'}`
+  );
+  const big: BigResult = {
+    messageBytes: large.length,
+    baselineRss,
+    peakRss: sampler.peak,
+    growth: sampler.peak - baselineRss,
+    seconds,
+    attachmentBytes,
+    fileOnDisk,
+  };
+  return big;
+}
+
+async function createMailbox(app: TestStrapi, dovecot: DovecotServer, name: string, user: string) {
+  const mailboxes = app.strapi.plugin('email-piping').service('mailboxes') as {
+    create(body: unknown): Promise<{ id: number }>;
+  };
+  return mailboxes.create({
+    name,
+    host: dovecot.host,
+    port: dovecot.port,
+    security: 'none',
+    username: user,
+    password: dovecot.password,
+    folder: 'INBOX',
+    afterImport: 'mark-seen',
+    enabled: false,
+  });
+}
+
+async function countRows(app: TestStrapi, mailboxId: number) {
+  const query = (uid: string) => app.strapi.db.query(uid as never);
+  const [tickets, messages, receipts] = await Promise.all([
+    query(UID.ticket).count({ where: { mailbox: { id: mailboxId } } }),
+    query(UID.message).count({ where: { ticket: { mailbox: { id: mailboxId } } } }),
+    query(UID.receipt).count({ where: { mailboxId } }),
+  ]);
+  return { tickets: Number(tickets), messages: Number(messages), receipts: Number(receipts) };
+}
+
+/** Removes every Media Library file of this (throwaway) database, so the playground's uploads folder is left clean. */
+async function removeUploads(app: TestStrapi): Promise<number> {
+  const files = (await app.strapi.db.query('plugin::upload.file' as never).findMany({})) as Array<{
+    id: number;
+  }>;
+  const upload = app.strapi.plugin('upload').service('upload') as { remove(file: unknown): Promise<unknown> };
+  for (const file of files) await upload.remove(file);
+  return files.length;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------------------
+
+function flatness(points: MemoryPoint[]): {
+  first: MemoryPoint;
+  last: MemoryPoint;
+  rss: number;
+  heap: number;
+} {
+  const first = points[0];
+  const last = points[points.length - 1];
+  return { first, last, rss: last.rss - first.rss, heap: last.heapUsed - first.heapUsed };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const line = (row: string[]) => '| ' + row.map((cell, i) => cell.padEnd(widths[i])).join(' | ') + ' |';
+  const rule = '|' + widths.map((width) => '-'.repeat(width + 2)).join('|') + '|';
+  return [line(rows[0]), rule, ...rows.slice(1).map(line)].join('\n');
+}
+
+function pointsLine(points: MemoryPoint[]): string {
+  return points.map((p) => `${p.done}: rss ${mb(p.rss)} / heap ${mb(p.heapUsed)}`).join('  ·  ');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const benchStarted = performance.now();
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-bench-'));
+  const spoolDir = path.join(tempDir, 'spool');
+  const rawSpoolDir = path.join(tempDir, 'raw-spool');
+  let dovecot: DovecotServer | undefined;
+  let app: TestStrapi | undefined;
+  let cleaning: Promise<void> | undefined;
+
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      if (app) {
+        const removed = await removeUploads(app).catch((error: unknown) => {
+          console.error(`bench: could not remove the uploaded files: ${(error as Error).message}`);
+          return 0;
+        });
+        if (removed) log(`cleanup: removed ${removed} Media Library files`);
+        await app
+          .stop()
+          .catch((error: unknown) => console.error(`bench: Strapi stop failed: ${String(error)}`));
+      }
+      await dovecot
+        ?.stop()
+        .catch((error: unknown) => console.error(`bench: Dovecot stop failed: ${String(error)}`));
+      fs.rmSync(tempDir, { recursive: true, force: true });
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`bench: ${signal}, cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  const watchSignals = () => {
+    process.removeListener('SIGINT', onSignal).once('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal).once('SIGTERM', onSignal);
+  };
+  watchSignals();
+
+  try {
+    if (!gcFunction) log('warning: run with --expose-gc, or the after-gc readings are noisy');
+    log(`starting Dovecot and Strapi; backlog of ${MESSAGES} messages (seed ${SEED})`);
+    const [server, booted] = await Promise.all([
+      startDovecot(),
+      bootStrapi({ quiet: true, pluginConfig: { spoolDir, autoStart: false } }),
+    ]);
+    dovecot = server;
+    app = booted;
+    watchSignals();
+
+    const rawUser = uniqueUser('bench-raw');
+    const importUser = uniqueUser('bench-import');
+    const bigUser = uniqueUser('bench-big');
+    const importMailbox = await createMailbox(app, dovecot, 'Bench backlog', importUser);
+    const bigMailbox = await createMailbox(app, dovecot, 'Bench 100 MB', bigUser);
+
+    const seedStarted = performance.now();
+    const mix = await (async () => {
+      const backlog = generateBacklog(MESSAGES, SEED);
+      await Promise.all([
+        appendMessages(dovecot, rawUser, backlog.messages),
+        appendMessages(dovecot, importUser, backlog.messages),
+      ]);
+      // Only the counts survive; the raw messages are left to the gc before anything is measured.
+      return { ...backlog, messages: [] as string[] };
+    })();
+    log(
+      `appended ${MESSAGES} messages (${mb(mix.bytes)}) to two users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s: ` +
+        `${mix.replies} replies, ${mix.withHtml} with HTML, ${mix.withAttachment} with an attachment`
+    );
+
+    log('raw phase: imapflow download + parseMail');
+    const raw = await rawPhase(dovecot, rawUser, rawSpoolDir);
+
+    log('import phase: runMailbox');
+    const e2e = await importPhase(app, importMailbox.id, MESSAGES);
+    const counts = await countRows(app, importMailbox.id);
+    const expectedTickets = MESSAGES - mix.replies;
+    const countsOk =
+      counts.messages === MESSAGES &&
+      counts.receipts === MESSAGES &&
+      counts.tickets === expectedTickets &&
+      e2e.summary.ticketsCreated === expectedTickets &&
+      e2e.summary.repliesAdded === mix.replies &&
+      e2e.summary.quarantined === 0 &&
+      e2e.summary.skipped === 0;
+    log(
+      `counts: ${counts.tickets} tickets (expected ${expectedTickets}), ${counts.messages} messages (expected ${MESSAGES}), ` +
+        `${counts.receipts} receipts; summary ${JSON.stringify(e2e.summary)}`
+    );
+    const spoolLeft = fs.existsSync(spoolDir) ? fs.readdirSync(spoolDir).length : 0;
+    if (spoolLeft) log(`warning: ${spoolLeft} files left in the spool directory after the import`);
+
+    log('big-message phase');
+    const big = await bigMessagePhase(app, dovecot, bigMailbox.id, bigUser);
+
+    // ----- report -----
+    const ratio = e2e.rate / raw.rate;
+    const rawFlat = flatness(raw.points);
+    const e2eFlat = flatness(e2e.points);
+    const bigFileOk =
+      big.attachmentBytes !== null && Math.abs(big.attachmentBytes - BIG_ATTACHMENT_BYTES) < 1024 * 1024;
+    const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+    const ratioOk = ratio >= TARGET_RATIO;
+    const flatOk = e2eFlat.rss < TARGET_FLAT_MB * MB;
+    const bigOk = big.growth < TARGET_BIG_GROWTH_MB * MB;
+
+    console.log('');
+    console.log(
+      `Import benchmark: ${MESSAGES} messages (${mb(mix.bytes)}; ${mix.replies} replies, ${mix.withHtml} HTML, ` +
+        `${mix.withAttachment} with attachment), Node ${process.version}, ${os.cpus().length} CPU`
+    );
+    console.log('');
+    console.log(
+      table([
+        ['Metric', 'Value', 'Target', 'Result'],
+        [
+          'Raw rate: imapflow fetch + parseMail',
+          `${raw.rate.toFixed(0)} msg/s (${raw.seconds.toFixed(1)} s)`,
+          'baseline',
+          '',
+        ],
+        [
+          'End-to-end import rate into tickets',
+          `${e2e.rate.toFixed(0)} msg/s (${e2e.seconds.toFixed(1)} s)`,
+          '',
+          '',
+        ],
+        ['End-to-end / raw', `${(ratio * 100).toFixed(1)} %`, `>= ${TARGET_RATIO * 100} %`, verdict(ratioOk)],
+        ['Peak RSS, raw phase', mb(raw.peakRss), '', ''],
+        ['Peak RSS, import phase', mb(e2e.peakRss), '', ''],
+        [
+          `RSS flatness, import (after gc, msg ${e2eFlat.first.done} -> ${e2eFlat.last.done})`,
+          signedMb(e2eFlat.rss),
+          `< ${TARGET_FLAT_MB} MB`,
+          verdict(flatOk),
+        ],
+        [
+          '100 MB attachment: peak RSS growth',
+          `${signedMb(big.growth)} (${mb(big.baselineRss)} -> ${mb(big.peakRss)})`,
+          `< ${TARGET_BIG_GROWTH_MB} MB`,
+          verdict(bigOk),
+        ],
+      ])
+    );
+    console.log('');
+    console.log(`SQL queries per imported message: ${(e2e.queries / Math.max(1, e2e.messages)).toFixed(1)}`);
+    console.log(
+      `Heap growth (after gc) across the import: ${signedMb(e2eFlat.heap)}; raw phase RSS ${signedMb(rawFlat.rss)}, heap ${signedMb(rawFlat.heap)}`
+    );
+    console.log(`Raw phase after-gc points:    ${pointsLine(raw.points)}`);
+    console.log(`Import phase after-gc points: ${pointsLine(e2e.points)}`);
+    console.log(
+      `100 MB message: ${mb(big.messageBytes)} on the wire, imported in ${big.seconds.toFixed(1)} s; ` +
+        `Media Library file ${big.attachmentBytes === null ? 'missing' : mb(big.attachmentBytes)}` +
+        `${big.fileOnDisk ? ', on disk with the exact size' : ''}`
+    );
+    console.log(
+      `Counts: ${counts.tickets} tickets / ${counts.messages} messages / ${counts.receipts} receipts for ${MESSAGES} mails ` +
+        `(${countsOk ? 'as expected' : 'WRONG'})`
+    );
+    for (const [ok, what] of [
+      [ratioOk, `MISS: end-to-end is ${(ratio * 100).toFixed(1)} % of the raw rate (target >= 30 %)`],
+      [flatOk, `MISS: RSS grew ${signedMb(e2eFlat.rss)} across the backlog (target < ${TARGET_FLAT_MB} MB)`],
+      [bigOk, `MISS: the 100 MB message grew RSS by ${signedMb(big.growth)} (target < 64 MB)`],
+    ] as const) {
+      if (!ok) console.log(what);
+    }
+    console.log(`Benchmark runtime: ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
+
+    if (!countsOk) {
+      console.error('bench: the imported counts are wrong, so the numbers above mean nothing');
+      return 1;
+    }
+    if (!bigFileOk) {
+      console.error('bench: the 100 MB attachment is not in the Media Library with its size');
+      return 1;
+    }
+    return 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  }
+);

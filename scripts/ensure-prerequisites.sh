@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks for the demo and the tests: Dovecot (Debian package) and the npm
+# dependencies. Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: $1 is missing; install the Debian package(s) '$2' (needs root and apt-get)" >&2
+    exit 1
+  fi
+  if [ "$apt_updated" = 0 ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $2 >/dev/null
+}
+
+if [ ! -x /usr/sbin/dovecot ]; then
+  echo "==> installing Dovecot (dovecot-imapd) for the local IMAP server"
+  apt_install "Dovecot" "dovecot-imapd"
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi

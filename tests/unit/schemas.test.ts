@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors';
+import { parseMailboxInput } from '../../src/schemas/mailbox';
+import { parseTicketListQuery } from '../../src/schemas/ticket-query';
+
+const defaults = { schedule: '* * * * *' };
+const valid = { name: 'Support', host: 'imap.example.com', port: 993, username: 'support', password: 'pw' };
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('mailbox input', () => {
+  it('fills the defaults a new mailbox gets', () => {
+    expect(parseMailboxInput(valid, defaults)).toEqual({
+      ...valid,
+      security: 'tls',
+      folder: 'INBOX',
+      afterImport: 'mark-seen',
+      moveToFolder: null,
+      schedule: '* * * * *',
+      enabled: true,
+    });
+  });
+
+  it.each([
+    [{ ...valid, port: 0 }, /^port: must be a whole number from 1 to 65535/],
+    [{ ...valid, host: 'imap example' }, /^host: must be a host name or IP address/],
+    [{ ...valid, security: 'ssl' }, /^security: must be one of tls, starttls, none/],
+    [{ ...valid, name: '' }, /^name: is required/],
+    [{ ...valid, password: undefined }, /^password: is required/],
+    [{ ...valid, afterImport: 'move' }, /^moveToFolder: is required when afterImport is "move"/],
+    [{ ...valid, afterImport: 'move', moveToFolder: 'INBOX' }, /^moveToFolder: must differ/],
+    [{ ...valid, schedule: '61 * * * *' }, /^schedule: "61 \* \* \* \*" is not a valid cron expression/],
+    [{ ...valid, enabled: 'yes' }, /^enabled: must be true or false/],
+    [{ ...valid, username: 'a\r\nb' }, /^username: must not contain line breaks/],
+    [{ ...valid, colour: 'blue' }, /^colour: is not a mailbox setting/],
+  ])('refuses %j naming the field', (body, message) => {
+    expect(refusal(() => parseMailboxInput(body, defaults))).toMatch(message);
+  });
+
+  it('lets an update change one field and keep the stored password', () => {
+    const existing = parseMailboxInput(valid, defaults);
+    const { password: _password, ...stored } = existing;
+    const updated = parseMailboxInput({ enabled: false }, defaults, stored);
+    expect(updated).toEqual({ ...stored, enabled: false, password: undefined });
+  });
+});
+
+describe('ticket list query', () => {
+  it('translates filters, search and sorting', () => {
+    const parsed = parseTicketListQuery({
+      page: '2',
+      pageSize: '10',
+      status: 'open,pending',
+      priority: 'high',
+      mailbox: '3',
+      q: '#42',
+      sort: 'lastMessageAt:asc',
+    });
+    expect(parsed.page).toBe(2);
+    expect(parsed.pageSize).toBe(10);
+    expect(parsed.where).toEqual({
+      status: { $in: ['open', 'pending'] },
+      priority: { $in: ['high'] },
+      mailbox: { id: 3 },
+    });
+    expect(parsed.searchWhere).toEqual({
+      $or: [
+        { subject: { $containsi: '#42' } },
+        { requesterEmail: { $containsi: '#42' } },
+        { requesterName: { $containsi: '#42' } },
+        { number: 42 },
+      ],
+    });
+    expect(parsed.orderBy).toEqual([{ lastMessageAt: 'asc' }, { id: 'asc' }]);
+  });
+
+  it.each([
+    [{ status: 'lost' }, /^status: "lost" is not one of/],
+    [{ pageSize: '1000' }, /^pageSize: must be a whole number from 1 to 100/],
+    [{ page: '0' }, /^page:/],
+    [{ sort: 'password:asc' }, /^sort: must be one of/],
+    [{ mailbox: '1 or 1=1' }, /^mailbox: must be a mailbox id/],
+  ])('refuses %j', (query, message) => {
+    expect(refusal(() => parseTicketListQuery(query))).toMatch(message);
+  });
+});
