@@ -62,11 +62,17 @@ function where(settings: ImapSettings): string {
   return `${settings.username}@${settings.host}:${settings.port}`;
 }
 
+/** OpenSSL reports read like `8019…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…`; keep the words. */
+function readableDetail(detail: string): string {
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(detail);
+  return (openssl ? openssl[1] : detail).split('\n')[0].trim();
+}
+
 /** Turns whatever imapflow or the socket threw into one of a few reasons a site owner can act on. */
 export function describeImapFailure(error: unknown, settings: ImapSettings): ImapConnectionError {
   if (error instanceof ImapConnectionError) return error;
   const e = (error ?? {}) as ImapLikeError;
-  const detail = e.responseText || e.message || String(error);
+  const detail = readableDetail(e.responseText || e.message || String(error));
   const code = e.code ?? '';
   if (
     e.authenticationFailed ||

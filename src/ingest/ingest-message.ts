@@ -35,7 +35,7 @@ export interface RecordOptions {
 }
 
 export interface IngestStore {
-  /** A receipt in this mailbox for byte-identical source that already became a ticket or reply. */
+  /** A receipt in this mailbox for byte-identical source that already became a ticket, a reply or a quarantine entry. */
   findImportedDuplicate(mailboxId: number, sha256: string): Promise<number | null>;
   /**
    * One transaction: thread lookup, ticket (new or existing), message, attachments, receipt, cursor. Must be
@@ -99,7 +99,7 @@ export async function ingestSpooledMessage(
         return await store.recordSkipped(
           origin,
           raw,
-          `duplicate: byte-identical to the message of receipt #${duplicateOf}, already imported`,
+          `duplicate: byte-identical to the message of receipt #${duplicateOf}, already recorded`,
           mail
         );
       }

@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { measuringStream } from '../mail/measure-stream';
 
 export interface SpooledRaw {
   path: string;
@@ -20,28 +20,20 @@ let counter = 0;
 export async function spoolRawMessage(source: NodeJS.ReadableStream, spoolDir: string): Promise<SpooledRaw> {
   await fs.promises.mkdir(spoolDir, { recursive: true });
   const filePath = path.join(spoolDir, `raw-${process.pid}-${Date.now()}-${++counter}.eml`);
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const measure = measuringStream();
   try {
-    await pipeline(source, measure, fs.createWriteStream(filePath));
+    await pipeline(source, measure.stream, fs.createWriteStream(filePath, { flags: 'wx', mode: 0o600 }));
   } catch (error) {
     await fs.promises.rm(filePath, { force: true });
     throw error;
   }
-  return { path: filePath, size, sha256: hash.digest('hex') };
+  return { path: filePath, ...measure.result() };
 }
 
 export async function spoolBuffer(raw: Buffer, spoolDir: string): Promise<SpooledRaw> {
   await fs.promises.mkdir(spoolDir, { recursive: true });
   const filePath = path.join(spoolDir, `raw-${process.pid}-${Date.now()}-${++counter}.eml`);
-  await fs.promises.writeFile(filePath, raw);
+  await fs.promises.writeFile(filePath, raw, { flag: 'wx', mode: 0o600 });
   return { path: filePath, size: raw.length, sha256: crypto.createHash('sha256').update(raw).digest('hex') };
 }
 

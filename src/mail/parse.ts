@@ -9,7 +9,7 @@
  * The caller owns the temporary files: store them, then call {@link removeSpooledAttachments}.
  * On failure the promise rejects with `Cannot parse message: …` and nothing is left on disk.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -29,6 +29,7 @@ import type {
   MessageText,
   StructuredHeader,
 } from 'mailparser';
+import { measuringStream } from './measure-stream';
 import { normalizeMessageId, parseMessageIdList } from './message-ids';
 import { sanitizeMailHtml } from './sanitize';
 import type { MailAddress, ParsedMail, SpooledAttachment } from './types';
@@ -586,26 +587,19 @@ export async function parseMail(
       const contentType = (attachment.contentType || 'application/octet-stream').toLowerCase();
       const tempPath = path.join(spoolDir, `mail-${randomUUID()}.part`);
       tempPaths.add(tempPath);
-      const hash = createHash('sha256');
-      let size = 0;
-      const measure = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          hash.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
+      const measure = measuringStream();
       // `wx`: never follow or overwrite something already there; 0600: mail content is private.
       const file = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
       openFiles.add(file);
       file.once('close', () => openFiles.delete(file));
-      const done = pipeline(attachment.content, measure, file).then(() => {
+      const done = pipeline(attachment.content, measure.stream, file).then(() => {
+        const { size, sha256 } = measure.result();
         const cid = (attachment.cid ?? '').trim();
         slots[index] = {
           filename: safeAttachmentFilename(attachment.filename, contentType, index + 1),
           contentType,
           size,
-          sha256: hash.digest('hex'),
+          sha256,
           contentId: cid ? cid.replace(/^<|>$/g, '').trim() || null : null,
           inline: false, // decided once the HTML is known, see assemble()
           tempPath,

@@ -39,6 +39,11 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     })) as Row | null;
   }
 
+  /** The answer for a message whose origin already has a receipt (a second importer got there first). */
+  function alreadyRecorded(existing: Row): IngestOutcome {
+    return { outcome: 'skipped', receiptId: existing.id, ticketId: null, reason: 'already recorded' };
+  }
+
   /** Moves the cursor forward to this message; never backwards (reprocessing an old receipt leaves it alone). */
   async function advanceCursor(origin: InboundOrigin): Promise<void> {
     await query(UID.mailbox).update({
@@ -193,7 +198,8 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     async findImportedDuplicate(mailboxId, sha256) {
       const found = (await query(UID.receipt).findOne({
         select: ['id'],
-        where: { mailboxId, sha256, outcome: { $in: ['ticket-created', 'reply-added'] } },
+        // Quarantined mail counts too: its source is already kept, a second copy would only clutter the quarantine.
+        where: { mailboxId, sha256, outcome: { $in: ['ticket-created', 'reply-added', 'quarantined'] } },
       })) as Row | null;
       return found?.id ?? null;
     },
@@ -266,13 +272,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       return strapi.db.transaction(async () => {
         if (options?.replaceReceiptId === undefined) {
           const existing = await findReceiptByOrigin(origin);
-          if (existing)
-            return {
-              outcome: 'skipped' as const,
-              receiptId: existing.id,
-              ticketId: null,
-              reason: 'already recorded',
-            };
+          if (existing) return alreadyRecorded(existing);
         }
         const receiptId = await writeReceipt(
           origin,
@@ -288,13 +288,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     async recordSkipped(origin, raw, reason, mail) {
       return strapi.db.transaction(async () => {
         const existing = await findReceiptByOrigin(origin);
-        if (existing)
-          return {
-            outcome: 'skipped' as const,
-            receiptId: existing.id,
-            ticketId: null,
-            reason: 'already recorded',
-          };
+        if (existing) return alreadyRecorded(existing);
         const receiptId = await writeReceipt(origin, raw, mail, { outcome: 'skipped', reason });
         return { outcome: 'skipped' as const, receiptId, ticketId: null, reason };
       });

@@ -323,7 +323,7 @@ function wrapBase64(data: Buffer): string {
 /** A text part: 7bit when it is ASCII with short lines, base64 otherwise. */
 function textPart(contentType: string, body: string): string {
   const crlf = toCrlf(body.endsWith('\n') ? body : body + '\n');
-  const plain = !/[^\x00-\x7f]/.test(crlf) && crlf.split(CRLF).every((line) => line.length <= 900);
+  const plain = !/[^\t\r\n\x20-\x7e]/.test(crlf) && crlf.split(CRLF).every((line) => line.length <= 900);
   if (plain) {
     return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: 7bit${CRLF}${CRLF}${crlf}`;
   }

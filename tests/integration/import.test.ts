@@ -208,9 +208,20 @@ describe('IMAP import into tickets', () => {
       ),
     ]);
 
+    const events: Array<[string, Record<string, unknown>]> = [];
+    const listen = (name: string) => async (payload: Record<string, unknown>) => {
+      events.push([name, payload]);
+    };
+    const removeCreated = app.strapi.eventHub.on('email-piping.ticket.created', listen('ticket.created'));
+    const removeMessage = app.strapi.eventHub.on('email-piping.message.created', listen('message.created'));
     const result = await runNow(mailbox.id);
+    removeCreated();
+    removeMessage();
     expect(result.status).toBe('imported');
     expect(result.summary).toMatchObject({ listed: 3, ticketsCreated: 2, repliesAdded: 1, quarantined: 0 });
+    // The import bypasses the Document Service for speed, so it announces what it created itself.
+    expect(events.filter(([name]) => name === 'ticket.created')).toHaveLength(2);
+    expect(events.filter(([name]) => name === 'message.created')).toHaveLength(3);
 
     const { results: tickets, counts } = await ticketsOf(mailbox.id);
     expect(tickets).toHaveLength(2);
@@ -457,6 +468,27 @@ describe('IMAP import into tickets', () => {
     );
     expect(missingFolder.body.data).toMatchObject({ ok: false, kind: 'folder' });
     expect(missingFolder.body.data.message).toMatch(/"Nope"/);
+
+    // TLS spoken to a plain-text server, and STARTTLS demanded from a server that does not offer it.
+    for (const security of ['tls', 'starttls']) {
+      const tls = await admin.request<{ data: { ok: boolean; kind: string; message: string } }>(
+        'POST',
+        '/email-piping/mailboxes/test',
+        {
+          name: 'probe',
+          host: dovecot.host,
+          port: dovecot.port,
+          security,
+          username: uniqueUser('tls'),
+          password: dovecot.password,
+        }
+      );
+      expect(tls.body.data, security).toMatchObject({ ok: false });
+      expect(tls.body.data.kind, `${security}: ${tls.body.data.message}`).toBe('tls');
+      expect(tls.body.data.message, security).toMatch(
+        security === 'tls' ? /^TLS with .* failed \(wrong version number\)/ : /does not support STARTTLS/
+      );
+    }
 
     const closedPort = await admin.request<{ data: { ok: boolean; kind: string; message: string } }>(
       'POST',
