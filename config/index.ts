@@ -23,6 +23,29 @@ export interface PluginConfig {
   retryMaxSeconds: number;
   /** IMAP connect / greeting / socket timeout. */
   imapTimeoutMs: number;
+  /**
+   * Secret that signs reply tokens (Reply-To addresses, Message-IDs). When unset it is derived from `encryptionKey`;
+   * set it separately to rotate one without the other.
+   */
+  replySecret?: string;
+  /** Public URL of the Strapi admin, for ticket links in agent notifications (e.g. https://cms.example.com/admin). */
+  adminUrl?: string;
+  /** Site name used in notifications. */
+  siteName: string;
+  /** How often the outbox looks for mail to send, in milliseconds. */
+  outboxPollMs: number;
+  /** First retry after a temporary SMTP failure; doubles on each further failure up to `outboxRetryMaxSeconds`. */
+  outboxRetryBaseSeconds: number;
+  outboxRetryMaxSeconds: number;
+  /** After this many failed attempts a mail is marked failed for good. */
+  outboxMaxAttempts: number;
+  /**
+   * How long a sender may hold a mail it is delivering. A sender that crashed mid-delivery leaves its claim behind;
+   * after this long another (or the restarted) sender takes the mail over.
+   */
+  outboxLeaseSeconds: number;
+  /** Start the outbox sender when Strapi boots (tests that simulate a crash before sending turn it off). */
+  outboxAutoStart: boolean;
 }
 
 export const defaultConfig: PluginConfig = {
@@ -34,6 +57,15 @@ export const defaultConfig: PluginConfig = {
   retryBaseSeconds: 60,
   retryMaxSeconds: 3600,
   imapTimeoutMs: 30_000,
+  replySecret: undefined,
+  adminUrl: undefined,
+  siteName: 'Support',
+  outboxPollMs: 5_000,
+  outboxRetryBaseSeconds: 60,
+  outboxRetryMaxSeconds: 3600,
+  outboxMaxAttempts: 8,
+  outboxLeaseSeconds: 120,
+  outboxAutoStart: true,
 };
 
 const prefix = 'email-piping config:';
@@ -59,6 +91,25 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.retryBaseSeconds, 'retryBaseSeconds');
   positiveInteger(merged.retryMaxSeconds, 'retryMaxSeconds');
   positiveInteger(merged.imapTimeoutMs, 'imapTimeoutMs');
+  positiveInteger(merged.outboxPollMs, 'outboxPollMs');
+  positiveInteger(merged.outboxRetryBaseSeconds, 'outboxRetryBaseSeconds');
+  positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');
+  positiveInteger(merged.outboxMaxAttempts, 'outboxMaxAttempts');
+  positiveInteger(merged.outboxLeaseSeconds, 'outboxLeaseSeconds');
+  if (typeof merged.outboxAutoStart !== 'boolean') throw new Error(`${prefix} "outboxAutoStart" must be true or false`);
+  if (merged.replySecret !== undefined && merged.replySecret !== null && merged.replySecret !== '') {
+    if (typeof merged.replySecret !== 'string' || merged.replySecret.length < 32) {
+      throw new Error(`${prefix} "replySecret" must be at least 32 characters of random text`);
+    }
+  }
+  if (merged.adminUrl !== undefined && merged.adminUrl !== null && merged.adminUrl !== '') {
+    if (typeof merged.adminUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(merged.adminUrl)) {
+      throw new Error(`${prefix} "adminUrl" must be an http(s) URL such as https://cms.example.com/admin`);
+    }
+  }
+  if (typeof merged.siteName !== 'string' || merged.siteName.trim() === '') {
+    throw new Error(`${prefix} "siteName" must be a non-empty text`);
+  }
   if (merged.retryMaxSeconds < merged.retryBaseSeconds) {
     throw new Error(`${prefix} "retryMaxSeconds" must not be smaller than "retryBaseSeconds"`);
   }

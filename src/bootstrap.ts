@@ -1,9 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { actionDefinitions } from './permissions';
 import { ensureIndexes } from './services/indexes';
+import { pluginConfig } from './services/plugin-config';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(actionDefinitions);
   await ensureIndexes(strapi);
   await strapi.plugin('email-piping').service('importer').syncSchedules();
+  if (pluginConfig(strapi).outboxAutoStart) strapi.plugin('email-piping').service('outbox').start();
 };

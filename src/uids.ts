@@ -5,4 +5,6 @@ export const UID = {
   ticket: 'plugin::email-piping.ticket',
   message: 'plugin::email-piping.ticket-message',
   receipt: 'plugin::email-piping.inbound-receipt',
+  outbox: 'plugin::email-piping.outbox-message',
+  template: 'plugin::email-piping.notification-template',
 } as const;

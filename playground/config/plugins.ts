@@ -18,6 +18,8 @@ export default ({ env }: { env: Env }) => ({
     config: {
       encryptionKey: env('EMAIL_PIPING_ENCRYPTION_KEY'),
       autoStart: env.bool('EMAIL_PIPING_AUTOSTART', true),
+      outboxAutoStart: env.bool('EMAIL_PIPING_OUTBOX_AUTOSTART', true),
+      outboxLeaseSeconds: Number(env('EMAIL_PIPING_OUTBOX_LEASE_SECONDS', '120')),
     },
   },
 });

@@ -2,10 +2,14 @@ import mailbox from './mailbox/schema.json';
 import ticket from './ticket/schema.json';
 import ticketMessage from './ticket-message/schema.json';
 import inboundReceipt from './inbound-receipt/schema.json';
+import notificationTemplate from './notification-template/schema.json';
+import outboxMessage from './outbox-message/schema.json';
 
 export default {
   mailbox: { schema: mailbox },
   ticket: { schema: ticket },
   'ticket-message': { schema: ticketMessage },
   'inbound-receipt': { schema: inboundReceipt },
+  'outbox-message': { schema: outboxMessage },
+  'notification-template': { schema: notificationTemplate },
 };

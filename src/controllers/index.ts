@@ -6,6 +6,7 @@ import { PluginError } from '../errors';
 type Ctx = Parameters<typeof respond>[0] & {
   request: { body?: unknown; query: Record<string, unknown> };
   query: Record<string, unknown>;
+  state: { user: { id: number; email: string; firstname?: string; lastname?: string } };
   set(name: string, value: string): void;
 };
 
@@ -45,6 +46,27 @@ export default {
   tickets: ({ strapi }: { strapi: Core.Strapi }) => ({
     find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').list(ctx.query)),
     findOne: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').get(idParam(ctx))),
+    update: (ctx: Ctx) =>
+      respond(ctx, () =>
+        service(strapi, 'conversation').update(idParam(ctx), ctx.state.user, ctx.request.body)
+      ),
+    reply: (ctx: Ctx) =>
+      respond(
+        ctx,
+        () => service(strapi, 'conversation').reply(idParam(ctx), ctx.state.user, ctx.request.body),
+        201
+      ),
+  }),
+
+  templates: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'templates').list()),
+    upsert: (ctx: Ctx) => respond(ctx, () => service(strapi, 'templates').upsert(ctx.request.body)),
+    delete: (ctx: Ctx) => respond(ctx, () => service(strapi, 'templates').remove(idParam(ctx))),
+    preview: (ctx: Ctx) => respond(ctx, () => service(strapi, 'templates').preview(ctx.request.body)),
+  }),
+
+  outbox: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'outbox').list(ctx.query)),
   }),
 
   receipts: ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -12,6 +12,7 @@ function guarded(action: string) {
 
 const settings = guarded(ACTIONS.manageSettings);
 const readTickets = guarded(ACTIONS.readTickets);
+const replyTickets = guarded(ACTIONS.replyTickets);
 
 export default {
   admin: {
@@ -27,6 +28,13 @@ export default {
       { method: 'POST', path: '/mailboxes/:id/run', handler: 'mailboxes.run', config: settings },
       { method: 'GET', path: '/tickets', handler: 'tickets.find', config: readTickets },
       { method: 'GET', path: '/tickets/:id', handler: 'tickets.findOne', config: readTickets },
+      { method: 'PUT', path: '/tickets/:id', handler: 'tickets.update', config: replyTickets },
+      { method: 'POST', path: '/tickets/:id/reply', handler: 'tickets.reply', config: replyTickets },
+      { method: 'GET', path: '/templates', handler: 'templates.find', config: settings },
+      { method: 'PUT', path: '/templates', handler: 'templates.upsert', config: settings },
+      { method: 'DELETE', path: '/templates/:id', handler: 'templates.delete', config: settings },
+      { method: 'POST', path: '/templates/preview', handler: 'templates.preview', config: settings },
+      { method: 'GET', path: '/outbox', handler: 'outbox.find', config: settings },
       { method: 'GET', path: '/receipts', handler: 'receipts.find', config: settings },
       { method: 'GET', path: '/receipts/:id/raw', handler: 'receipts.raw', config: settings },
       { method: 'POST', path: '/receipts/:id/reprocess', handler: 'receipts.reprocess', config: settings },

@@ -7,9 +7,32 @@ import { InputError } from '../errors';
 
 export type Security = 'tls' | 'starttls' | 'none';
 export type AfterImport = 'mark-seen' | 'move' | 'delete';
+export type ClosedTicketReplies = 'reopen' | 'new-ticket';
+
+/** Which notification events a mailbox sends; each can be switched off on its own. */
+export interface NotificationSwitches {
+  ticketAcknowledgement: boolean;
+  agentReply: boolean;
+  ticketResolved: boolean;
+  ticketClosed: boolean;
+  agentNewTicket: boolean;
+  agentCustomerReply: boolean;
+}
+
+export const DEFAULT_NOTIFICATIONS: NotificationSwitches = {
+  ticketAcknowledgement: true,
+  agentReply: true,
+  ticketResolved: true,
+  ticketClosed: true,
+  agentNewTicket: true,
+  agentCustomerReply: true,
+};
 
 export interface MailboxInput {
   name: string;
+  /** The support address customers write to; From of notifications and base of reply addresses. */
+  address: string | null;
+  fromName: string | null;
   host: string;
   port: number;
   security: Security;
@@ -21,23 +44,49 @@ export interface MailboxInput {
   moveToFolder: string | null;
   schedule: string;
   enabled: boolean;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpSecurity: Security;
+  smtpUsername: string | null;
+  /** Like `password`: undefined keeps the stored one, empty string on update removes it. */
+  smtpPassword?: string | null;
+  notifications: NotificationSwitches;
+  /** Addresses that get agent notifications and whose mail to a ticket counts as an agent reply. */
+  agentAddresses: string[];
+  /** Strapi admin roles whose active users are agents of this mailbox too. */
+  agentRoleIds: number[];
+  closedTicketReplies: ClosedTicketReplies;
 }
 
 const SECURITIES: Security[] = ['tls', 'starttls', 'none'];
 const AFTER_IMPORT: AfterImport[] = ['mark-seen', 'move', 'delete'];
-const FIELDS = new Set([
+const CLOSED_TICKET_REPLIES: ClosedTicketReplies[] = ['reopen', 'new-ticket'];
+const STORED_FIELDS = [
   'name',
+  'address',
+  'fromName',
   'host',
   'port',
   'security',
   'username',
-  'password',
   'folder',
   'afterImport',
   'moveToFolder',
   'schedule',
   'enabled',
-]);
+  'smtpHost',
+  'smtpPort',
+  'smtpSecurity',
+  'smtpUsername',
+  'notifications',
+  'agentAddresses',
+  'agentRoleIds',
+  'closedTicketReplies',
+] as const;
+const FIELDS = new Set<string>([...STORED_FIELDS, 'password', 'smtpPassword']);
+const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+
+export type StoredMailboxFields = Omit<MailboxInput, 'password' | 'smtpPassword'>;
 
 function fail(field: string, message: string): never {
   throw new InputError(`${field}: ${message}`, { field });
@@ -62,6 +111,74 @@ function text(
   return trimmed;
 }
 
+function hostName(value: string, field: string): string {
+  if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(value)) fail(field, 'must be a host name or IP address');
+  return value;
+}
+
+function portNumber(value: unknown, field: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    fail(field, 'must be a whole number from 1 to 65535');
+  return port;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: T[], fallback: T, field: string): T {
+  const chosen = (value ?? fallback) as T;
+  if (!allowed.includes(chosen)) fail(field, `must be one of ${allowed.join(', ')}`);
+  return chosen;
+}
+
+function secret(input: Record<string, unknown>, field: string): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') fail(field, 'must be text');
+  if (value.length > 1024) fail(field, 'is too long');
+  return value;
+}
+
+function emailAddress(value: string | undefined, field: string): string | null {
+  if (value === undefined) return null;
+  if (!EMAIL.test(value)) fail(field, `"${value}" is not an email address`);
+  return value.toLowerCase();
+}
+
+function notificationSwitches(value: unknown): NotificationSwitches {
+  if (value === undefined || value === null) return { ...DEFAULT_NOTIFICATIONS };
+  if (typeof value !== 'object' || Array.isArray(value))
+    fail('notifications', 'must be an object of on/off switches');
+  const switches = { ...DEFAULT_NOTIFICATIONS };
+  for (const [key, on] of Object.entries(value as Record<string, unknown>)) {
+    if (!(key in DEFAULT_NOTIFICATIONS)) {
+      fail(
+        'notifications',
+        `"${key}" is not a notification (one of ${Object.keys(DEFAULT_NOTIFICATIONS).join(', ')})`
+      );
+    }
+    if (typeof on !== 'boolean') fail('notifications', `"${key}" must be true or false`);
+    switches[key as keyof NotificationSwitches] = on;
+  }
+  return switches;
+}
+
+function addressList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail('agentAddresses', 'must be a list of email addresses');
+  const addresses = value.map((item) => {
+    if (typeof item !== 'string') fail('agentAddresses', 'must be a list of email addresses');
+    return emailAddress(item.trim(), 'agentAddresses')!;
+  });
+  return [...new Set(addresses)];
+}
+
+function roleIds(value: unknown): number[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((id) => Number.isInteger(id) && id > 0)) {
+    fail('agentRoleIds', 'must be a list of admin role ids');
+  }
+  return [...new Set(value as number[])];
+}
+
 /**
  * `existing` is the stored mailbox when updating: fields left out keep their stored value, so a partial update
  * (e.g. only `enabled`) is accepted.
@@ -69,7 +186,7 @@ function text(
 export function parseMailboxInput(
   body: unknown,
   defaults: { schedule: string },
-  existing?: Omit<MailboxInput, 'password'>
+  existing?: StoredMailboxFields
 ): MailboxInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new InputError('The request body must be a JSON object describing the mailbox');
@@ -78,23 +195,18 @@ export function parseMailboxInput(
   for (const key of Object.keys(input)) {
     if (!FIELDS.has(key)) fail(key, 'is not a mailbox setting');
   }
-  const pick = <K extends keyof MailboxInput>(field: K): unknown =>
-    field in input ? input[field] : existing?.[field as keyof typeof existing];
   const merged: Record<string, unknown> = {};
-  for (const field of FIELDS) if (field !== 'password') merged[field] = pick(field as keyof MailboxInput);
+  for (const field of STORED_FIELDS) merged[field] = field in input ? input[field] : existing?.[field];
 
   const name = text(merged, 'name', true)!;
-  const host = text(merged, 'host', true)!;
-  if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(host)) fail('host', 'must be a host name or IP address');
-  const port = Number(merged.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    fail('port', 'must be a whole number from 1 to 65535');
-  const security = (merged.security ?? 'tls') as Security;
-  if (!SECURITIES.includes(security)) fail('security', `must be one of ${SECURITIES.join(', ')}`);
+  const address = emailAddress(text(merged, 'address', false), 'address');
+  const fromName = text(merged, 'fromName', false) ?? null;
+  const host = hostName(text(merged, 'host', true)!, 'host');
+  const port = portNumber(merged.port, 'port');
+  const security = oneOf(merged.security, SECURITIES, 'tls', 'security');
   const username = text(merged, 'username', true)!;
   const folder = text(merged, 'folder', false) ?? 'INBOX';
-  const afterImport = (merged.afterImport ?? 'mark-seen') as AfterImport;
-  if (!AFTER_IMPORT.includes(afterImport)) fail('afterImport', `must be one of ${AFTER_IMPORT.join(', ')}`);
+  const afterImport = oneOf(merged.afterImport, AFTER_IMPORT, 'mark-seen', 'afterImport');
   const moveToFolder = text(merged, 'moveToFolder', false) ?? null;
   if (afterImport === 'move' && !moveToFolder) fail('moveToFolder', 'is required when afterImport is "move"');
   if (afterImport === 'move' && moveToFolder === folder) {
@@ -107,25 +219,31 @@ export function parseMailboxInput(
       `"${schedule}" is not a valid cron expression (example: "*/5 * * * *" for every five minutes)`
     );
   }
-  const enabled = merged.enabled === undefined ? true : merged.enabled;
+  const enabled = merged.enabled === undefined || merged.enabled === null ? true : merged.enabled;
   if (typeof enabled !== 'boolean') fail('enabled', 'must be true or false');
 
-  let password: string | undefined;
-  if (
-    'password' in input &&
-    input.password !== undefined &&
-    input.password !== null &&
-    input.password !== ''
-  ) {
-    if (typeof input.password !== 'string') fail('password', 'must be text');
-    if (input.password.length > 1024) fail('password', 'is too long');
-    password = input.password;
-  } else if (!existing) {
-    fail('password', 'is required');
-  }
+  const smtpHostText = text(merged, 'smtpHost', false);
+  const smtpHost = smtpHostText === undefined ? null : hostName(smtpHostText, 'smtpHost');
+  const smtpPort =
+    merged.smtpPort === undefined || merged.smtpPort === null || merged.smtpPort === ''
+      ? null
+      : portNumber(merged.smtpPort, 'smtpPort');
+  const smtpSecurity = oneOf(merged.smtpSecurity, SECURITIES, 'starttls', 'smtpSecurity');
+  const smtpUsername = text(merged, 'smtpUsername', false) ?? null;
+  if (smtpHost && !smtpPort) fail('smtpPort', 'is required when smtpHost is set');
+  if (smtpHost && !address)
+    fail('address', 'is required to send mail (it is the From address of notifications)');
+
+  const password = secret(input, 'password');
+  if (password === undefined && !existing) fail('password', 'is required');
+  // An explicit empty SMTP password on update removes the stored one (servers that relay without login).
+  let smtpPassword: string | null | undefined = secret(input, 'smtpPassword');
+  if (smtpPassword === undefined && 'smtpPassword' in input && existing) smtpPassword = null;
 
   return {
     name,
+    address,
+    fromName,
     host,
     port,
     security,
@@ -136,5 +254,19 @@ export function parseMailboxInput(
     moveToFolder,
     schedule,
     enabled,
+    smtpHost,
+    smtpPort,
+    smtpSecurity,
+    smtpUsername,
+    smtpPassword,
+    notifications: notificationSwitches(merged.notifications),
+    agentAddresses: addressList(merged.agentAddresses),
+    agentRoleIds: roleIds(merged.agentRoleIds),
+    closedTicketReplies: oneOf(
+      merged.closedTicketReplies,
+      CLOSED_TICKET_REPLIES,
+      'reopen',
+      'closedTicketReplies'
+    ),
   };
 }

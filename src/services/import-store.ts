@@ -9,7 +9,13 @@ import type { Core } from '@strapi/strapi';
 import type { ImportStore, PendingServerAction } from '../ingest/importer';
 import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/ingest-message';
 import type { SpooledRaw } from '../ingest/spool';
+import { classifyAutomatic } from '../mail/classify';
 import { threadCandidateIds } from '../mail/message-ids';
+import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
+import { resolveThread, type ThreadLookups, type TicketRef } from '../mail/thread';
+import { planInbound } from '../ingest/plan-inbound';
+import { parseLanguagePreferences } from '../outbound/templates';
+import type { ClosedTicketReplies } from '../schemas/mailbox';
 import { requesterOf } from '../mail/requester';
 import { storedAttachmentName } from '../mail/attachment-safety';
 import type { ParsedMail, SpooledAttachment } from '../mail/types';
@@ -87,17 +93,46 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     return created.id;
   }
 
-  async function findThreadTicket(mail: ParsedMail): Promise<Row | null> {
-    const candidates = threadCandidateIds(mail);
-    if (candidates.length === 0) return null;
-    const message = (await query(UID.message).findOne({
-      select: ['id'],
-      where: { messageId: { $in: candidates }, ticket: { id: { $notNull: true } } },
-      populate: { ticket: { select: ['id', 'number', 'status'] } },
-      orderBy: { id: 'desc' },
-    })) as (Row & { ticket?: Row | null }) | null;
-    return message?.ticket ?? null;
+  async function ticketRef(where: Record<string, unknown>): Promise<TicketRef | null> {
+    return (await query(UID.ticket).findOne({
+      select: ['id', 'number', 'status'],
+      where,
+    })) as TicketRef | null;
   }
+
+  /** How `resolveThread` reaches the database. */
+  const threadLookups: ThreadLookups = {
+    ticketByNumber: (ticketNumber) => ticketRef({ number: ticketNumber }),
+    async ticketByMessageIds(messageIds) {
+      const message = (await query(UID.message).findOne({
+        select: ['id'],
+        where: { messageId: { $in: messageIds }, ticket: { id: { $notNull: true } } },
+        populate: { ticket: { select: ['id', 'number', 'status'] } },
+        orderBy: { id: 'desc' },
+      })) as { ticket?: TicketRef | null } | null;
+      if (message?.ticket) return message.ticket;
+      const sent = (await query(UID.outbox).findOne({
+        select: ['ticketId'],
+        where: { messageId: { $in: messageIds }, ticketId: { $notNull: true } },
+        orderBy: { id: 'desc' },
+      })) as { ticketId: number } | null;
+      return sent ? ticketRef({ id: sent.ticketId }) : null;
+    },
+    async isParticipant(ticket, address) {
+      const row = (await query(UID.ticket).findOne({
+        select: ['requesterEmail', 'cc'],
+        where: { id: ticket.id },
+      })) as { requesterEmail: string | null; cc: Array<{ address: string }> | null } | null;
+      if (!row) return false;
+      if (row.requesterEmail?.toLowerCase() === address) return true;
+      if ((row.cc ?? []).some((entry) => entry.address.toLowerCase() === address)) return true;
+      const wrote = await query(UID.message).count({
+        where: { ticket: { id: ticket.id }, fromAddress: address },
+      });
+      if (wrote > 0) return true;
+      return (await query(UID.outbox).count({ where: { ticketId: ticket.id, recipient: address } })) > 0;
+    },
+  };
 
   async function nextTicketNumber(): Promise<number> {
     const last = (await query(UID.ticket).findOne({ select: ['number'], orderBy: { number: 'desc' } })) as
@@ -173,11 +208,19 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     return { fileIds, inlineParts };
   }
 
-  function messageData(mail: ParsedMail, raw: SpooledRaw, ticketId: number) {
+  function messageData(
+    mail: ParsedMail,
+    raw: SpooledRaw,
+    ticketId: number,
+    author: 'customer' | 'agent' | 'system'
+  ) {
     const sender = requesterOf(mail);
+    const text = trimQuotedText(mail.text);
+    const html = mail.html ? trimQuotedHtml(mail.html) : null;
     return {
       ticket: ticketId,
-      direction: 'inbound',
+      direction: author === 'agent' ? 'outbound' : 'inbound',
+      author,
       fromAddress: sender?.address ?? null,
       fromName: sender?.name ?? null,
       to: mail.to,
@@ -186,12 +229,38 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       messageId: mail.messageId,
       inReplyTo: mail.inReplyTo,
       references: mail.references,
-      textBody: mail.text,
-      htmlBody: mail.html,
+      textBody: text.visible,
+      quotedText: text.quoted,
+      htmlBody: html?.visible ?? null,
+      quotedHtml: html?.quoted ?? null,
       headers: mail.headers,
       rawSize: raw.size,
       sentAt: mail.date,
     };
+  }
+
+  async function mailboxPolicy(mailboxId: number) {
+    return (await query(UID.mailbox).findOne({
+      select: ['id', 'closedTicketReplies', 'agentAddresses', 'agentRoleIds'],
+      where: { id: mailboxId },
+    })) as {
+      id: number;
+      closedTicketReplies: ClosedTicketReplies | null;
+      agentAddresses: string[] | null;
+      agentRoleIds: number[] | null;
+    } | null;
+  }
+
+  /** Addresses the mail was delivered to: tokens may sit in any of them. */
+  function deliveredTo(mail: ParsedMail): string[] {
+    const headerAddresses = ['delivered-to', 'x-original-to']
+      .flatMap((name) => [mail.headers[name] ?? []].flat())
+      .map((value) =>
+        String(value)
+          .replace(/^.*<|>.*$/g, '')
+          .trim()
+      );
+    return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...headerAddresses];
   }
 
   return {
@@ -205,66 +274,120 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     },
 
     async commitParsedMessage(origin, raw, mail, options): Promise<IngestOutcome> {
-      const committed = await strapi.db.transaction(async ({ onCommit }) => {
+      const notifications = strapi.plugin('email-piping').service('notifications');
+      return strapi.db.transaction(async ({ onCommit }) => {
         if (options?.replaceReceiptId === undefined) {
           const existing = await findReceiptByOrigin(origin);
-          if (existing) {
-            return {
-              outcome: 'skipped' as const,
-              receiptId: existing.id,
-              ticketId: (existing.ticketId as number | null) ?? null,
-              reason: 'already imported',
-            };
-          }
+          if (existing)
+            return { ...alreadyRecorded(existing), ticketId: (existing.ticketId as number | null) ?? null };
         }
         const now = new Date();
-        const requester = requesterOf(mail);
-        let ticket = await findThreadTicket(mail);
-        const isReply = ticket !== null;
-        if (ticket) {
-          // A customer's answer puts a ticket that waited on them, or that was resolved, back in the queue.
-          const status = ticket.status === 'pending' || ticket.status === 'resolved' ? 'open' : ticket.status;
-          await query(UID.ticket).update({ where: { id: ticket.id }, data: { lastMessageAt: now, status } });
-        } else {
-          ticket = (await query(UID.ticket).create({
+        const sender = requesterOf(mail)!;
+        const mailbox = await mailboxPolicy(origin.mailboxId);
+        const decision = await resolveThread(
+          {
+            sender: sender.address,
+            recipients: deliveredTo(mail),
+            candidateIds: threadCandidateIds(mail),
+            subject: mail.subject,
+          },
+          threadLookups,
+          notifications.secret()
+        );
+        const agents: string[] = mailbox ? await notifications.agentsOf(mailbox) : [];
+        const automatic = classifyAutomatic(mail.headers, sender.address);
+        const plan = planInbound({
+          decision,
+          senderIsAgent: agents.includes(sender.address),
+          automatic: automatic.automatic,
+          closedTicketReplies: mailbox?.closedTicketReplies ?? 'reopen',
+        });
+
+        let ticketId: number;
+        let ticketNumber: number;
+        if (plan.kind === 'new-ticket') {
+          const ticket = (await query(UID.ticket).create({
             data: {
               number: await nextTicketNumber(),
               subject: mail.subject,
               status: 'open',
               priority: 'normal',
-              requesterEmail: requester?.address ?? null,
-              requesterName: requester?.name || null,
+              requesterEmail: sender.address,
+              requesterName: sender.name || null,
               cc: mail.cc,
+              language: parseLanguagePreferences(mail.headers).join(',') || null,
               lastMessageAt: now,
               mailbox: origin.mailboxId,
+              previousTicket: plan.previousTicketId,
             },
-          })) as Row;
+          })) as Row & { number: number };
+          ticketId = ticket.id;
+          ticketNumber = ticket.number;
+        } else {
+          ticketId = plan.ticketId;
+          ticketNumber = (decision as { ticket: TicketRef }).ticket.number;
+          const data: Record<string, unknown> = { lastMessageAt: now };
+          if (plan.kind === 'customer-reply' && plan.newStatus) data.status = plan.newStatus;
+          await query(UID.ticket).update({ where: { id: ticketId }, data });
         }
-        const ticketId = ticket.id;
+
+        const author =
+          plan.kind === 'agent-reply' ? 'agent' : plan.kind === 'agent-automatic' ? 'system' : 'customer';
         const { fileIds, inlineParts } = await uploadAttachments(mail);
+        const data = messageData(mail, raw, ticketId, author);
         const message = (await query(UID.message).create({
-          data: { ...messageData(mail, raw, ticketId), attachments: fileIds, inlineParts },
+          data: { ...data, attachments: fileIds, inlineParts },
         })) as Row;
-        const outcome = isReply ? ('reply-added' as const) : ('ticket-created' as const);
+        const outcome = plan.kind === 'new-ticket' ? ('ticket-created' as const) : ('reply-added' as const);
+        const notes = [
+          decision.kind === 'existing' ? `joined ticket #${ticketNumber} by ${decision.via}` : null,
+          plan.kind === 'new-ticket' && plan.previousTicketId
+            ? 'the ticket it answers is closed: opened a follow-up'
+            : null,
+          ...decision.refused,
+          automatic.automatic ? `automatic mail (${automatic.reason}): nothing sent in answer` : null,
+        ].filter(Boolean);
         const receiptId = await writeReceipt(
           origin,
           raw,
           mail,
-          { outcome, reason: null, ticketId, ticketMessageId: message.id, rawSource: null },
+          {
+            outcome,
+            reason: notes.join('; ') || null,
+            ticketId,
+            ticketMessageId: message.id,
+            rawSource: null,
+          },
           options
         );
         await query(UID.message).update({ where: { id: message.id }, data: { receiptId } });
+
+        let queued = 0;
+        for (const event of plan.notify) {
+          queued += await notifications.notify(event, ticketId, {
+            message: {
+              id: message.id,
+              text: data.textBody,
+              from: sender.name ? `${sender.name} <${sender.address}>` : sender.address,
+              messageId: mail.messageId,
+              references: mail.references,
+            },
+            agentName: plan.kind === 'agent-reply' ? sender.name || sender.address : undefined,
+            exclude: plan.kind === 'agent-reply' || event === 'agent-customer-reply' ? [sender.address] : [],
+          });
+        }
         onCommit(() => {
-          if (!isReply) emitPluginEvent(strapi, 'ticket.created', { ticketId, number: ticket?.number });
+          if (plan.kind === 'new-ticket')
+            emitPluginEvent(strapi, 'ticket.created', { ticketId, number: ticketNumber });
           emitPluginEvent(strapi, 'message.created', {
             ticketId,
             messageId: message.id,
-            direction: 'inbound',
+            direction: data.direction,
           });
+          if (queued > 0) strapi.plugin('email-piping').service('outbox').kick();
         });
         return { outcome, receiptId, ticketId };
       });
-      return committed;
     },
 
     async recordQuarantined(origin, raw, reason, mail, options) {

@@ -1,6 +1,10 @@
+import conversation from './conversation';
 import importer from './importer';
 import mailboxes from './mailboxes';
+import notifications from './notifications';
+import outbox from './outbox';
 import receipts from './receipts';
+import templates from './templates';
 import tickets from './tickets';
 
-export default { importer, mailboxes, receipts, tickets };
+export default { conversation, importer, mailboxes, notifications, outbox, receipts, templates, tickets };

@@ -33,6 +33,20 @@ const INDEXES: IndexSpec[] = [
   },
   { uid: UID.receipt, name: 'email_piping_receipts_outcome_idx', attributes: ['outcome'], unique: false },
   { uid: UID.message, name: 'email_piping_messages_msgid_idx', attributes: ['messageId'], unique: false },
+  { uid: UID.message, name: 'email_piping_messages_from_idx', attributes: ['fromAddress'], unique: false },
+  { uid: UID.outbox, name: 'email_piping_outbox_msgid_uq', attributes: ['messageId'], unique: true },
+  {
+    uid: UID.outbox,
+    name: 'email_piping_outbox_due_idx',
+    attributes: ['status', 'nextAttemptAt'],
+    unique: false,
+  },
+  {
+    uid: UID.outbox,
+    name: 'email_piping_outbox_ticket_idx',
+    attributes: ['ticketId', 'recipient'],
+    unique: false,
+  },
   { uid: UID.ticket, name: 'email_piping_tickets_number_uq', attributes: ['number'], unique: true },
   { uid: UID.ticket, name: 'email_piping_tickets_status_idx', attributes: ['status'], unique: false },
 ];

@@ -6,13 +6,15 @@ import type { Core } from '@strapi/strapi';
 import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
 import { InputError, NotFoundError } from '../errors';
 import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
-import { parseMailboxInput, type MailboxInput } from '../schemas/mailbox';
+import { DEFAULT_NOTIFICATIONS, parseMailboxInput, type MailboxInput } from '../schemas/mailbox';
+import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
 import { pluginConfig } from './plugin-config';
 
-export interface MailboxRow extends Omit<MailboxInput, 'password'> {
+export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'> {
   id: number;
   password: string | null;
+  smtpPassword: string | null;
   cursorUidValidity: string | number | null;
   cursorLastUid: string | number | null;
   lastRunAt: string | null;
@@ -30,16 +32,24 @@ export interface MailboxRow extends Omit<MailboxInput, 'password'> {
   updatedAt: string;
 }
 
-export type MailboxView = Omit<MailboxRow, 'password' | 'cursorUidValidity' | 'cursorLastUid'> & {
+export type MailboxView = Omit<
+  MailboxRow,
+  'password' | 'smtpPassword' | 'cursorUidValidity' | 'cursorLastUid'
+> & {
   hasPassword: boolean;
+  hasSmtpPassword: boolean;
   cursor: { uidValidity: string | null; lastUid: number };
 };
 
 export function toMailboxView(row: MailboxRow): MailboxView {
-  const { password, cursorUidValidity, cursorLastUid, ...rest } = row;
+  const { password, smtpPassword, cursorUidValidity, cursorLastUid, ...rest } = row;
   return {
     ...rest,
+    notifications: { ...DEFAULT_NOTIFICATIONS, ...(rest.notifications ?? {}) },
+    agentAddresses: rest.agentAddresses ?? [],
+    agentRoleIds: rest.agentRoleIds ?? [],
     hasPassword: Boolean(password),
+    hasSmtpPassword: Boolean(smtpPassword),
     cursor: {
       uidValidity:
         cursorUidValidity === null || cursorUidValidity === undefined ? null : String(cursorUidValidity),
@@ -114,11 +124,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return imapSettings(row, decryptPassword(row));
     },
 
+    /** Internal: decrypted SMTP settings, or null when the mailbox sends no mail. */
+    async smtpSettings(id: number): Promise<SmtpSettings | null> {
+      const row = await findRow(id);
+      if (!row.smtpHost || !row.smtpPort || !row.address) return null;
+      const box = secretBox();
+      if (row.smtpPassword && !box) throw new MissingEncryptionKeyError();
+      return {
+        host: row.smtpHost,
+        port: row.smtpPort,
+        security: row.smtpSecurity,
+        username: row.smtpUsername,
+        password: row.smtpPassword ? box!.decrypt(row.smtpPassword) : null,
+        timeoutMs: pluginConfig(strapi).imapTimeoutMs,
+      };
+    },
+
     async create(body: unknown): Promise<MailboxView> {
       const input = parseMailboxInput(body, { schedule: pluginConfig(strapi).defaultSchedule });
-      const { password, ...fields } = input;
+      const { password, smtpPassword, ...fields } = input;
       const row = (await query().create({
-        data: { ...fields, password: encryptPassword(password!), consecutiveFailures: 0 },
+        data: {
+          ...fields,
+          password: encryptPassword(password!),
+          smtpPassword: smtpPassword ? encryptPassword(smtpPassword) : null,
+          consecutiveFailures: 0,
+        },
       })) as MailboxRow;
       rescheduleSoon();
       return toMailboxView(row);
@@ -127,9 +158,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async update(id: number, body: unknown): Promise<MailboxView> {
       const existing = await findRow(id);
       const input = parseMailboxInput(body, { schedule: pluginConfig(strapi).defaultSchedule }, existing);
-      const { password, ...fields } = input;
+      const { password, smtpPassword, ...fields } = input;
       const data: Record<string, unknown> = { ...fields };
       if (password !== undefined) data.password = encryptPassword(password);
+      if (smtpPassword === null) data.smtpPassword = null;
+      else if (smtpPassword !== undefined) data.smtpPassword = encryptPassword(smtpPassword);
       // A changed server, account or folder is a different mail store: its UIDs mean nothing against the old cursor.
       const sameStore =
         existing.host === fields.host &&

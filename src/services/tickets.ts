@@ -53,8 +53,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       })) as Array<
         Row & { htmlBody: string | null; inlineParts: Array<{ contentId: string; url: string }> | null }
       >;
+      const outbox = await strapi.plugin('email-piping').service('outbox').listForTicket(id);
       return {
         ...ticket,
+        outbox,
         messages: thread.map(({ headers: _headers, ...message }) => ({
           ...message,
           htmlBody: message.htmlBody

@@ -465,7 +465,8 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
           const pid = readPid(pidFile);
           await stopMaster(pidFile);
           if (pid !== undefined) running.delete(pid);
-          fs.rmSync(dir, { recursive: true, force: true });
+          // retries: a process that exited a moment ago may have written a last log line meanwhile
+          fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
           stopped = true;
         })();
         return stopping;

@@ -4,7 +4,8 @@
  *
  *   node --import tsx tests/harness/import-worker.ts <sqlite file> <imap port> <imap user> <imap password>
  *
- * Prints one line per phase: READY, IMPORTING, RESULT <json>, DONE.
+ * Prints one line per phase: READY, IMPORTING, RESULT <json>, DONE. Environment: IMPORT_WORKER_SMTP_PORT gives the
+ * mailbox SMTP settings; IMPORT_WORKER_SEND=true also drains the outbox after each run (OUTBOX <n>).
  */
 import { bootStrapi } from './strapi';
 
@@ -17,6 +18,8 @@ async function main() {
   const mailboxes = strapi.plugin('email-piping').service('mailboxes');
   let mailbox = (await mailboxes.list()).find((m: { username: string }) => m.username === user);
   if (!mailbox) {
+    // With IMPORT_WORKER_SMTP_PORT the mailbox also sends notifications (the outbox crash test).
+    const smtpPort = process.env.IMPORT_WORKER_SMTP_PORT;
     mailbox = await mailboxes.create({
       name: 'Crash test',
       host: '127.0.0.1',
@@ -24,6 +27,9 @@ async function main() {
       security: 'none',
       username: user,
       password,
+      ...(smtpPort
+        ? { address: user, smtpHost: '127.0.0.1', smtpPort: Number(smtpPort), smtpSecurity: 'none' }
+        : {}),
     });
   }
   console.log('READY');
@@ -32,6 +38,10 @@ async function main() {
     console.log('IMPORTING');
     const result = await importer.runMailbox(mailbox.id, { manual: true });
     console.log(`RESULT ${JSON.stringify(result)}`);
+    if (process.env.IMPORT_WORKER_SEND === 'true') {
+      console.log('SENDING');
+      console.log(`OUTBOX ${await strapi.plugin('email-piping').service('outbox').drain()}`);
+    }
     if (result.status === 'imported' && result.summary.listed === 0) break;
     if (result.status === 'failed') await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -115,6 +115,8 @@ describe(`exactly-once import under SIGKILL (seed ${seed})`, () => {
         generateMessage(i, {
           messageId,
           inReplyTo: replyTo,
+          // A reply comes from the person who wrote the mail it answers: only participants join a ticket.
+          from: replyTo ? `Customer ${i - 1} <customer-${i - 1}@example.test>` : undefined,
           references: replyTo ? [replyTo] : undefined,
           attachmentBytes: i % 25 === 0 ? 2048 : undefined,
         })

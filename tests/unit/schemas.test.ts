@@ -20,12 +20,30 @@ describe('mailbox input', () => {
   it('fills the defaults a new mailbox gets', () => {
     expect(parseMailboxInput(valid, defaults)).toEqual({
       ...valid,
+      address: null,
+      fromName: null,
       security: 'tls',
       folder: 'INBOX',
       afterImport: 'mark-seen',
       moveToFolder: null,
       schedule: '* * * * *',
       enabled: true,
+      smtpHost: null,
+      smtpPort: null,
+      smtpSecurity: 'starttls',
+      smtpUsername: null,
+      smtpPassword: undefined,
+      notifications: {
+        ticketAcknowledgement: true,
+        agentReply: true,
+        ticketResolved: true,
+        ticketClosed: true,
+        agentNewTicket: true,
+        agentCustomerReply: true,
+      },
+      agentAddresses: [],
+      agentRoleIds: [],
+      closedTicketReplies: 'reopen',
     });
   });
 
@@ -41,15 +59,31 @@ describe('mailbox input', () => {
     [{ ...valid, enabled: 'yes' }, /^enabled: must be true or false/],
     [{ ...valid, username: 'a\r\nb' }, /^username: must not contain line breaks/],
     [{ ...valid, colour: 'blue' }, /^colour: is not a mailbox setting/],
+    [{ ...valid, smtpHost: 'smtp.example.com' }, /^smtpPort: is required when smtpHost is set/],
+    [{ ...valid, smtpHost: 'smtp.example.com', smtpPort: 587 }, /^address: is required to send mail/],
+    [{ ...valid, address: 'not-an-address' }, /^address: "not-an-address" is not an email address/],
+    [
+      { ...valid, agentAddresses: ['ok@example.com', 'nope'] },
+      /^agentAddresses: "nope" is not an email address/,
+    ],
+    [{ ...valid, agentRoleIds: [1, 'x'] }, /^agentRoleIds: must be a list of admin role ids/],
+    [
+      { ...valid, notifications: { ticketAcknowledgement: 'no' } },
+      /^notifications: "ticketAcknowledgement" must be true or false/,
+    ],
+    [{ ...valid, notifications: { welcome: true } }, /^notifications: "welcome" is not a notification/],
+    [{ ...valid, closedTicketReplies: 'ignore' }, /^closedTicketReplies: must be one of reopen, new-ticket/],
   ])('refuses %j naming the field', (body, message) => {
     expect(refusal(() => parseMailboxInput(body, defaults))).toMatch(message);
   });
 
   it('lets an update change one field and keep the stored password', () => {
     const existing = parseMailboxInput(valid, defaults);
-    const { password: _password, ...stored } = existing;
+    const { password: _password, smtpPassword: _smtp, ...stored } = existing;
     const updated = parseMailboxInput({ enabled: false }, defaults, stored);
-    expect(updated).toEqual({ ...stored, enabled: false, password: undefined });
+    expect(updated).toEqual({ ...stored, enabled: false, password: undefined, smtpPassword: undefined });
+    // An explicit empty SMTP password on update removes the stored one.
+    expect(parseMailboxInput({ smtpPassword: '' }, defaults, stored).smtpPassword).toBeNull();
   });
 });
 

@@ -1,0 +1,400 @@
+/**
+ * The notification templates shipped with the plugin: every event in English, French, Portuguese, Polish and
+ * Estonian. Short and neutral on purpose; a site owner replaces any of them per event and language.
+ *
+ * Customer mails never quote the customer's own message back (an acknowledgement that echoes arbitrary text to
+ * a possibly forged sender would turn the help desk into a spam relay) and never show the admin link.
+ */
+import type { NotificationEvent, Template } from './templates';
+
+export const SHIPPED_LANGUAGES = ['en', 'fr', 'pt', 'pl', 'et'] as const;
+
+export type ShippedLanguage = (typeof SHIPPED_LANGUAGES)[number];
+
+type Texts = Record<NotificationEvent, { subject: string; body: string }>;
+
+const lines = (...parts: string[]): string => parts.join('\n');
+
+/** The agent's reply is the mail; the agent signs it, the mailbox name follows. The same in every language. */
+const AGENT_REPLY_BODY = lines(
+  '{{message.text}}',
+  '',
+  '{{#if agent.name}}',
+  '{{agent.name}}',
+  '{{/if}}',
+  '{{mailbox.name}}'
+);
+
+const TEXTS: Record<ShippedLanguage, Texts> = {
+  en: {
+    'ticket-acknowledgement': {
+      subject: 'We received your request: {{ticket.subject}}',
+      body: lines(
+        'Hello {{requester.name}},',
+        '',
+        'Thank you for contacting {{site.name}}. We have received your request and opened ticket #{{ticket.number}}. We will get back to you as soon as possible.',
+        '',
+        'If you have anything to add, simply reply to this email and keep the ticket number in the subject.',
+        '',
+        'Kind regards,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-reply': { subject: '{{ticket.subject}}', body: AGENT_REPLY_BODY },
+    'ticket-resolved': {
+      subject: 'Resolved: {{ticket.subject}}',
+      body: lines(
+        'Hello {{requester.name}},',
+        '',
+        'Your request #{{ticket.number}} has been marked as resolved.',
+        '',
+        'If the problem persists or you have further questions, simply reply to this email.',
+        '',
+        'Kind regards,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'ticket-closed': {
+      subject: 'Closed: {{ticket.subject}}',
+      body: lines(
+        'Hello {{requester.name}},',
+        '',
+        'Your request #{{ticket.number}} has been closed. Thank you for contacting {{site.name}}.',
+        '',
+        'If you need further help, simply reply to this email.',
+        '',
+        'Kind regards,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-new-ticket': {
+      subject: 'New ticket: {{ticket.subject}}',
+      body: lines(
+        'A new ticket has arrived in {{mailbox.name}}.',
+        '',
+        'Ticket: #{{ticket.number}}',
+        'Subject: {{ticket.subject}}',
+        'From: {{message.from}}',
+        'Priority: {{ticket.priority}}',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Open the ticket: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'agent-customer-reply': {
+      subject: 'Customer reply: {{ticket.subject}}',
+      body: lines(
+        '{{message.from}} replied to ticket #{{ticket.number}} ({{ticket.subject}}).',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Open the ticket: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+  },
+
+  fr: {
+    'ticket-acknowledgement': {
+      subject: 'Nous avons bien reçu votre demande : {{ticket.subject}}',
+      body: lines(
+        'Bonjour {{requester.name}},',
+        '',
+        'Merci d’avoir contacté {{site.name}}. Nous avons bien reçu votre demande et créé le ticket n° {{ticket.number}}. Nous vous répondrons dans les meilleurs délais.',
+        '',
+        'Pour ajouter des informations, répondez simplement à ce message en conservant le numéro du ticket dans l’objet.',
+        '',
+        'Cordialement,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-reply': { subject: '{{ticket.subject}}', body: AGENT_REPLY_BODY },
+    'ticket-resolved': {
+      subject: 'Demande résolue : {{ticket.subject}}',
+      body: lines(
+        'Bonjour {{requester.name}},',
+        '',
+        'Votre demande n° {{ticket.number}} a été marquée comme résolue.',
+        '',
+        'Si le problème persiste ou si vous avez d’autres questions, répondez simplement à ce message.',
+        '',
+        'Cordialement,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'ticket-closed': {
+      subject: 'Demande clôturée : {{ticket.subject}}',
+      body: lines(
+        'Bonjour {{requester.name}},',
+        '',
+        'Votre demande n° {{ticket.number}} a été clôturée. Merci d’avoir contacté {{site.name}}.',
+        '',
+        'Si vous avez besoin d’aide supplémentaire, répondez simplement à ce message.',
+        '',
+        'Cordialement,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-new-ticket': {
+      subject: 'Nouveau ticket : {{ticket.subject}}',
+      body: lines(
+        'Un nouveau ticket est arrivé dans la boîte {{mailbox.name}}.',
+        '',
+        'Ticket : n° {{ticket.number}}',
+        'Objet : {{ticket.subject}}',
+        'De : {{message.from}}',
+        'Priorité : {{ticket.priority}}',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Ouvrir le ticket : {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'agent-customer-reply': {
+      subject: 'Réponse du client : {{ticket.subject}}',
+      body: lines(
+        '{{message.from}} a répondu au ticket n° {{ticket.number}} ({{ticket.subject}}).',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Ouvrir le ticket : {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+  },
+
+  // Worded to read naturally in both European and Brazilian Portuguese; a site can add a `pt-BR` variant.
+  pt: {
+    'ticket-acknowledgement': {
+      subject: 'Recebemos o seu pedido: {{ticket.subject}}',
+      body: lines(
+        'Olá {{requester.name}},',
+        '',
+        'Obrigado por escrever para {{site.name}}. Recebemos o seu pedido, que tem o número #{{ticket.number}}, e responderemos o mais breve possível.',
+        '',
+        'Se quiser acrescentar alguma informação, basta responder a este e-mail, mantendo o número do pedido no assunto.',
+        '',
+        'Atenciosamente,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-reply': { subject: '{{ticket.subject}}', body: AGENT_REPLY_BODY },
+    'ticket-resolved': {
+      subject: 'Pedido resolvido: {{ticket.subject}}',
+      body: lines(
+        'Olá {{requester.name}},',
+        '',
+        'O seu pedido #{{ticket.number}} foi marcado como resolvido.',
+        '',
+        'Se o problema persistir ou tiver outras dúvidas, basta responder a este e-mail.',
+        '',
+        'Atenciosamente,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'ticket-closed': {
+      subject: 'Pedido encerrado: {{ticket.subject}}',
+      body: lines(
+        'Olá {{requester.name}},',
+        '',
+        'O seu pedido #{{ticket.number}} foi encerrado. Obrigado por escrever para {{site.name}}.',
+        '',
+        'Se precisar de mais ajuda, basta responder a este e-mail.',
+        '',
+        'Atenciosamente,',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-new-ticket': {
+      subject: 'Novo ticket: {{ticket.subject}}',
+      body: lines(
+        'Foi recebido um novo ticket na caixa {{mailbox.name}}.',
+        '',
+        'Ticket: #{{ticket.number}}',
+        'Assunto: {{ticket.subject}}',
+        'De: {{message.from}}',
+        'Prioridade: {{ticket.priority}}',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Abrir o ticket: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'agent-customer-reply': {
+      subject: 'Resposta do cliente: {{ticket.subject}}',
+      body: lines(
+        '{{message.from}} respondeu ao ticket #{{ticket.number}} ({{ticket.subject}}).',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Abrir o ticket: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+  },
+
+  // Formal address (Państwo); no name in the greeting, which would need the vocative case.
+  pl: {
+    'ticket-acknowledgement': {
+      subject: 'Otrzymaliśmy Państwa zgłoszenie: {{ticket.subject}}',
+      body: lines(
+        'Dzień dobry,',
+        '',
+        'dziękujemy za kontakt. Otrzymaliśmy Państwa zgłoszenie i nadaliśmy mu numer #{{ticket.number}}. Odpowiemy najszybciej, jak to możliwe.',
+        '',
+        'Aby przekazać dodatkowe informacje, wystarczy odpowiedzieć na tę wiadomość, zachowując numer zgłoszenia w temacie.',
+        '',
+        'Z poważaniem',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-reply': { subject: '{{ticket.subject}}', body: AGENT_REPLY_BODY },
+    'ticket-resolved': {
+      subject: 'Zgłoszenie rozwiązane: {{ticket.subject}}',
+      body: lines(
+        'Dzień dobry,',
+        '',
+        'Państwa zgłoszenie #{{ticket.number}} zostało oznaczone jako rozwiązane.',
+        '',
+        'Jeśli problem nadal występuje lub mają Państwo dodatkowe pytania, wystarczy odpowiedzieć na tę wiadomość.',
+        '',
+        'Z poważaniem',
+        '{{mailbox.name}}'
+      ),
+    },
+    'ticket-closed': {
+      subject: 'Zgłoszenie zamknięte: {{ticket.subject}}',
+      body: lines(
+        'Dzień dobry,',
+        '',
+        'Państwa zgłoszenie #{{ticket.number}} zostało zamknięte. Dziękujemy za kontakt.',
+        '',
+        'Jeśli będą Państwo potrzebować dalszej pomocy, wystarczy odpowiedzieć na tę wiadomość.',
+        '',
+        'Z poważaniem',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-new-ticket': {
+      subject: 'Nowe zgłoszenie: {{ticket.subject}}',
+      body: lines(
+        'Do skrzynki {{mailbox.name}} wpłynęło nowe zgłoszenie.',
+        '',
+        'Zgłoszenie: #{{ticket.number}}',
+        'Temat: {{ticket.subject}}',
+        'Od: {{message.from}}',
+        'Priorytet: {{ticket.priority}}',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Otwórz zgłoszenie: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'agent-customer-reply': {
+      subject: 'Odpowiedź klienta: {{ticket.subject}}',
+      body: lines(
+        'Nowa odpowiedź od {{message.from}} w zgłoszeniu #{{ticket.number}} ({{ticket.subject}}).',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Otwórz zgłoszenie: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+  },
+
+  // Polite address (Teie, capitalised as in letters).
+  et: {
+    'ticket-acknowledgement': {
+      subject: 'Teie pöördumine on vastu võetud: {{ticket.subject}}',
+      body: lines(
+        'Tere, {{requester.name}}!',
+        '',
+        'Täname, et võtsite meiega ühendust. Saime Teie pöördumise kätte ja registreerisime selle numbriga #{{ticket.number}}. Vastame Teile esimesel võimalusel.',
+        '',
+        'Kui soovite midagi lisada, vastake lihtsalt sellele kirjale ja jätke pöördumise number teemareale alles.',
+        '',
+        'Lugupidamisega',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-reply': { subject: '{{ticket.subject}}', body: AGENT_REPLY_BODY },
+    'ticket-resolved': {
+      subject: 'Pöördumine lahendatud: {{ticket.subject}}',
+      body: lines(
+        'Tere, {{requester.name}}!',
+        '',
+        'Teie pöördumine #{{ticket.number}} on märgitud lahendatuks.',
+        '',
+        'Kui probleem püsib või Teil on lisaküsimusi, vastake lihtsalt sellele kirjale.',
+        '',
+        'Lugupidamisega',
+        '{{mailbox.name}}'
+      ),
+    },
+    'ticket-closed': {
+      subject: 'Pöördumine suletud: {{ticket.subject}}',
+      body: lines(
+        'Tere, {{requester.name}}!',
+        '',
+        'Teie pöördumine #{{ticket.number}} on suletud. Täname, et võtsite meiega ühendust.',
+        '',
+        'Kui vajate veel abi, vastake lihtsalt sellele kirjale.',
+        '',
+        'Lugupidamisega',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-new-ticket': {
+      subject: 'Uus pöördumine: {{ticket.subject}}',
+      body: lines(
+        'Postkasti {{mailbox.name}} saabus uus pöördumine.',
+        '',
+        'Pöördumine: #{{ticket.number}}',
+        'Teema: {{ticket.subject}}',
+        'Saatja: {{message.from}}',
+        'Prioriteet: {{ticket.priority}}',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Ava pöördumine: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'agent-customer-reply': {
+      subject: 'Kliendi vastus: {{ticket.subject}}',
+      body: lines(
+        '{{message.from}} vastas pöördumisele #{{ticket.number}} ({{ticket.subject}}).',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'Ava pöördumine: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+  },
+};
+
+/** Every event × every shipped language, frozen: copy one (`{ ...template }`) to change it. */
+export const DEFAULT_TEMPLATES: Template[] = Object.freeze(
+  SHIPPED_LANGUAGES.flatMap((language) =>
+    (Object.keys(TEXTS[language]) as NotificationEvent[]).map((event) =>
+      Object.freeze({ event, language, ...TEXTS[language][event] })
+    )
+  )
+) as Template[];

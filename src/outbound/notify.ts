@@ -1,0 +1,188 @@
+/**
+ * Which mails an event causes, to whom, and what each says — decided without a database, so the Strapi side only
+ * loads the inputs and stores the result as outbox rows. One mail per recipient: each carries its own reply token
+ * and Message-ID, bound to that recipient, so a reply can be traced to the one person it was sent to.
+ */
+import crypto from 'node:crypto';
+import type { MailAddress } from '../mail/types';
+import { REPLY_ABOVE_MARKER } from '../mail/quotes';
+import { replyAddress, subjectToken, tokenMessageId, normaliseAddress } from '../mail/tokens';
+import type { NotificationSwitches } from '../schemas/mailbox';
+import { automaticMailHeaders, replyReferences, type AutomaticKind } from './headers';
+import {
+  chooseTemplate,
+  isCustomerEvent,
+  mergeTemplates,
+  renderTemplate,
+  type NotificationEvent,
+  type Template,
+} from './templates';
+
+export interface NotificationTicket {
+  id: number;
+  number: number;
+  subject: string;
+  status: string;
+  priority: string;
+  requesterEmail: string | null;
+  requesterName: string | null;
+  cc: MailAddress[];
+  /** Preferred languages of the requester, best first (from their mail's Content-Language / Accept-Language). */
+  languages: string[];
+}
+
+export interface NotificationMailbox {
+  id: number;
+  name: string;
+  address: string;
+  fromName: string | null;
+  notifications: NotificationSwitches;
+}
+
+export interface TriggerMessage {
+  id: number;
+  /** The latest message's new text (quotes trimmed). */
+  text: string;
+  from: string;
+  /** Message-ID of the mail being answered (without brackets), if any. */
+  messageId: string | null;
+  references: string[];
+}
+
+export interface PlannedMail {
+  event: NotificationEvent;
+  automatic: boolean;
+  recipient: string;
+  fromAddress: string;
+  fromName: string | null;
+  replyTo: string;
+  subject: string;
+  textBody: string;
+  htmlBody: string;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  language: string;
+  headers: Record<string, string>;
+  ticketId: number;
+  mailboxId: number;
+  ticketMessageId: number | null;
+}
+
+export interface NotificationInput {
+  event: NotificationEvent;
+  ticket: NotificationTicket;
+  mailbox: NotificationMailbox;
+  message: TriggerMessage | null;
+  /** Addresses that get agent notifications. */
+  agents: string[];
+  agentName?: string;
+  /** Site owners' templates; the shipped defaults fill the gaps. */
+  templates: Template[];
+  /** Signs reply tokens; without it replies thread by Message-ID and participants only. */
+  secret: string | null;
+  siteName: string;
+  adminUrl: string | null;
+  /** Never mailed: the plugin's own addresses, the person whose action caused the event. */
+  exclude: string[];
+  instanceId: string;
+}
+
+const SWITCH_OF: Record<NotificationEvent, keyof NotificationSwitches> = {
+  'ticket-acknowledgement': 'ticketAcknowledgement',
+  'agent-reply': 'agentReply',
+  'ticket-resolved': 'ticketResolved',
+  'ticket-closed': 'ticketClosed',
+  'agent-new-ticket': 'agentNewTicket',
+  'agent-customer-reply': 'agentCustomerReply',
+};
+
+/** An agent's reply is a person's mail; everything else the plugin sends on its own. */
+function automaticKind(event: NotificationEvent): AutomaticKind | null {
+  if (event === 'agent-reply') return null;
+  return event === 'ticket-acknowledgement' ? 'auto-replied' : 'auto-generated';
+}
+
+function recipientsOf(input: NotificationInput): string[] {
+  const excluded = new Set(input.exclude.map(normaliseAddress));
+  const candidates = isCustomerEvent(input.event)
+    ? [input.ticket.requesterEmail, ...input.ticket.cc.map((entry) => entry.address)]
+    : input.agents;
+  const unique: string[] = [];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const address = normaliseAddress(candidate);
+    if (!excluded.has(address) && !unique.includes(address)) unique.push(address);
+  }
+  return unique;
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
+
+export function planNotifications(input: NotificationInput): PlannedMail[] {
+  if (!input.mailbox.notifications[SWITCH_OF[input.event]]) return [];
+  const customerFacing = isCustomerEvent(input.event);
+  const template = chooseTemplate(
+    mergeTemplates(input.templates),
+    input.event,
+    customerFacing ? input.ticket.languages : ['en']
+  );
+  const kind = automaticKind(input.event);
+  const references = replyReferences(input.message?.references ?? [], input.message?.messageId ?? null);
+  const domain = domainOf(input.mailbox.address);
+
+  return recipientsOf(input).map((recipient) => {
+    const rendered = renderTemplate(
+      template,
+      {
+        ticket: {
+          number: input.ticket.number,
+          subject: input.ticket.subject || '(no subject)',
+          status: input.ticket.status,
+          priority: input.ticket.priority,
+          adminUrl: input.adminUrl
+            ? `${input.adminUrl.replace(/\/$/, '')}/plugins/email-piping/tickets/${input.ticket.id}`
+            : '',
+        },
+        requester: {
+          name: input.ticket.requesterName || input.ticket.requesterEmail || '',
+          email: input.ticket.requesterEmail ?? '',
+        },
+        message: input.message ? { text: input.message.text, from: input.message.from } : undefined,
+        agent: input.agentName ? { name: input.agentName } : undefined,
+        site: { name: input.siteName },
+        // The signature of every mail: the public sender name when there is one, not an internal label.
+        mailbox: { name: input.mailbox.fromName || input.mailbox.name },
+      },
+      {
+        replyAboveMarker: customerFacing ? REPLY_ABOVE_MARKER : undefined,
+        subjectToken: subjectToken(input.ticket.number),
+      }
+    );
+    return {
+      event: input.event,
+      automatic: kind !== null,
+      recipient,
+      fromAddress: input.mailbox.address,
+      fromName: input.mailbox.fromName,
+      replyTo: input.secret
+        ? replyAddress(input.mailbox.address, input.ticket.number, recipient, input.secret)
+        : input.mailbox.address,
+      subject: rendered.subject,
+      textBody: rendered.text,
+      htmlBody: rendered.html,
+      messageId: input.secret
+        ? tokenMessageId(domain, input.ticket.number, recipient, input.secret)
+        : `ep.${crypto.randomBytes(12).toString('hex')}@${domain}`,
+      inReplyTo: input.message?.messageId ?? null,
+      references,
+      language: rendered.language,
+      headers: automaticMailHeaders(kind, input.instanceId),
+      ticketId: input.ticket.id,
+      mailboxId: input.mailbox.id,
+      ticketMessageId: input.message?.id ?? null,
+    };
+  });
+}

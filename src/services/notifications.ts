@@ -1,0 +1,169 @@
+/**
+ * Loads what `planNotifications` needs (ticket, mailbox, agents, templates, secret) and queues the planned mails in
+ * the outbox. Call `notify` inside the transaction of the change that causes the event: the mails are committed
+ * with it, or not at all.
+ */
+import crypto from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { planNotifications, type TriggerMessage } from '../outbound/notify';
+import type { NotificationEvent, Template } from '../outbound/templates';
+import { DEFAULT_NOTIFICATIONS, type NotificationSwitches } from '../schemas/mailbox';
+import type { MailAddress } from '../mail/types';
+import { UID } from '../uids';
+import { pluginConfig } from './plugin-config';
+
+export interface NotificationTicketRow {
+  id: number;
+  number: number;
+  subject: string | null;
+  status: string;
+  priority: string;
+  requesterEmail: string | null;
+  requesterName: string | null;
+  cc: MailAddress[] | null;
+  language: string | null;
+  mailbox: { id: number } | null;
+}
+
+export interface NotificationMailboxRow {
+  id: number;
+  name: string;
+  address: string | null;
+  fromName: string | null;
+  smtpHost: string | null;
+  notifications: Partial<NotificationSwitches> | null;
+  agentAddresses: string[] | null;
+  agentRoleIds: number[] | null;
+}
+
+export interface NotifyOptions {
+  message?: TriggerMessage | null;
+  agentName?: string;
+  /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
+  exclude?: string[];
+}
+
+/** The reply-token secret: configured, or derived from the encryption key so one secret is enough to set. */
+export function replySecretOf(config: { replySecret?: string; encryptionKey?: string }): string | null {
+  if (config.replySecret) return config.replySecret;
+  if (!config.encryptionKey) return null;
+  return crypto
+    .createHmac('sha256', config.encryptionKey)
+    .update('email-piping reply tokens v1')
+    .digest('hex');
+}
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const query = (uid: string) => strapi.db.query(uid as never);
+
+  async function mailboxOf(id: number): Promise<NotificationMailboxRow | null> {
+    return (await query(UID.mailbox).findOne({
+      select: [
+        'id',
+        'name',
+        'address',
+        'fromName',
+        'smtpHost',
+        'notifications',
+        'agentAddresses',
+        'agentRoleIds',
+      ],
+      where: { id },
+    })) as NotificationMailboxRow | null;
+  }
+
+  /** The mailbox's agents: its configured addresses plus the active admin users holding one of its agent roles. */
+  async function agentsOf(
+    mailbox: Pick<NotificationMailboxRow, 'agentAddresses' | 'agentRoleIds'>
+  ): Promise<string[]> {
+    const addresses = new Set((mailbox.agentAddresses ?? []).map((address) => address.toLowerCase()));
+    if ((mailbox.agentRoleIds ?? []).length > 0) {
+      const users = (await query('admin::user').findMany({
+        select: ['email'],
+        where: { isActive: true, blocked: { $ne: true }, roles: { id: { $in: mailbox.agentRoleIds } } },
+      })) as Array<{ email: string }>;
+      for (const user of users) addresses.add(user.email.toLowerCase());
+    }
+    return [...addresses];
+  }
+
+  async function ownAddresses(): Promise<string[]> {
+    const rows = (await query(UID.mailbox).findMany({ select: ['address'] })) as Array<{
+      address: string | null;
+    }>;
+    return rows.map((row) => row.address).filter((address): address is string => Boolean(address));
+  }
+
+  async function siteTemplates(): Promise<Template[]> {
+    return (await query(UID.template).findMany({
+      select: ['event', 'language', 'subject', 'body'],
+      orderBy: [{ id: 'asc' }],
+    })) as Template[];
+  }
+
+  function instanceId(secret: string | null): string {
+    return crypto
+      .createHash('sha256')
+      .update(secret ?? 'unsigned')
+      .digest('hex')
+      .slice(0, 16);
+  }
+
+  return {
+    agentsOf,
+    ownAddresses,
+
+    secret(): string | null {
+      return replySecretOf(pluginConfig(strapi));
+    },
+
+    loopHeaderValue(): string {
+      return instanceId(replySecretOf(pluginConfig(strapi)));
+    },
+
+    /** Queues the mails an event causes; answers how many. No SMTP settings on the mailbox: nothing is queued. */
+    async notify(event: NotificationEvent, ticketId: number, options: NotifyOptions = {}): Promise<number> {
+      const ticket = (await query(UID.ticket).findOne({
+        where: { id: ticketId },
+        populate: { mailbox: { select: ['id'] } },
+      })) as NotificationTicketRow | null;
+      if (!ticket?.mailbox) return 0;
+      const mailbox = await mailboxOf(ticket.mailbox.id);
+      if (!mailbox?.address || !mailbox.smtpHost) return 0;
+      const config = pluginConfig(strapi);
+      const secret = replySecretOf(config);
+      const planned = planNotifications({
+        event,
+        ticket: {
+          id: ticket.id,
+          number: ticket.number,
+          subject: ticket.subject ?? '',
+          status: ticket.status,
+          priority: ticket.priority,
+          requesterEmail: ticket.requesterEmail,
+          requesterName: ticket.requesterName,
+          cc: ticket.cc ?? [],
+          languages: (ticket.language ?? '').split(',').filter(Boolean),
+        },
+        mailbox: {
+          id: mailbox.id,
+          name: mailbox.name,
+          address: mailbox.address,
+          fromName: mailbox.fromName,
+          notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
+        },
+        message: options.message ?? null,
+        agents: await agentsOf(mailbox),
+        agentName: options.agentName,
+        templates: await siteTemplates(),
+        secret,
+        siteName: config.siteName,
+        adminUrl: config.adminUrl ?? null,
+        exclude: [...(await ownAddresses()), ...(options.exclude ?? [])],
+        instanceId: instanceId(secret),
+      });
+      await strapi.plugin('email-piping').service('outbox').enqueue(planned);
+      return planned.length;
+    },
+  };
+};
