@@ -3,19 +3,23 @@
  * after-import action on the server. Knows neither Strapi nor imapflow: it is handed an open folder session and a
  * store, so the same code serves the scheduler, "run now", the crash test and the benchmark.
  *
- * Exactly once: the store commits a message's ticket, its receipt and the advanced cursor in one transaction. A crash
- * before that commit leaves the cursor where it was and the message is fetched again; a crash after it leaves a
- * receipt whose server action is still "pending", finished by the next run.
+ * Exactly once: the store commits messages' tickets, their receipts and the advanced cursor in one transaction (a
+ * batch of up to `batchSize` messages). A crash before that commit leaves the cursor where it was and the messages
+ * are fetched again; a crash after it leaves receipts whose server action is still "pending", finished next run.
  */
 import fs from 'node:fs';
 import type { ImapFolderSession } from './imap-source';
 import { planFetch, type MailboxCursor } from './cursor';
-import { removeSpooled, spoolRawMessage, type SpooledRaw } from './spool';
+import { spoolRawMessage } from './spool';
 import {
-  ingestSpooledMessage,
+  persistBatch,
+  persistOne,
+  prepareMessage,
+  releasePrepared,
   type IngestOutcome,
   type IngestStore,
   type InboundOrigin,
+  type PreparedMessage,
 } from './ingest-message';
 
 export type AfterImportAction = 'mark-seen' | 'move' | 'delete';
@@ -42,6 +46,8 @@ export interface ImportOptions {
   spoolDir: string;
   /** Server actions are sent in batches of this many UIDs to save round trips. */
   serverActionBatch?: number;
+  /** Messages committed per database transaction (one disk sync each). */
+  batchSize?: number;
   /** Called after each message; the admin's progress bar reads it. */
   onProgress?(done: number, total: number): void | Promise<void>;
   /** Asked between messages; true stops the run cleanly (Strapi is shutting down, the mailbox was disabled). */
@@ -56,6 +62,9 @@ export interface ImportRunSummary {
   skipped: number;
   stoppedEarly: boolean;
 }
+
+/** A batch is committed after this long even when not full, so slow servers do not hold finished work back. */
+const MAX_BATCH_MS = 1000;
 
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -96,37 +105,67 @@ export async function importFolder(
   await fs.promises.mkdir(options.spoolDir, { recursive: true });
 
   let done = 0;
-  for (const message of messages) {
-    if (options.shouldStop?.()) {
-      summary.stoppedEarly = true;
-      break;
-    }
-    const origin: InboundOrigin = {
-      mailboxId: options.mailboxId,
-      uidValidity: session.uidValidity,
-      uid: message.uid,
-    };
-    if (message.size > options.maxMessageBytes) {
-      // Left untouched on the server (no after-import action), so nothing is lost: an owner can raise the cap.
-      await store.recordNotDownloaded(
-        origin,
-        `message is ${megabytes(message.size)}, over the ${megabytes(options.maxMessageBytes)} size limit; it was not downloaded and stays on the server`
-      );
-      summary.quarantined += 1;
-    } else {
-      let raw: SpooledRaw | null = null;
+  let batch: PreparedMessage[] = [];
+  let batchStartedAt = 0;
+  const batchSize = options.batchSize ?? 25;
+
+  /** Commits the prepared messages together; if that fails, one by one so a bad message is quarantined alone. */
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const pending = batch;
+    batch = [];
+    try {
+      let outcomes: IngestOutcome[];
       try {
-        raw = await spoolRawMessage(await session.download(message.uid), options.spoolDir);
-        const result = await ingestSpooledMessage(raw, origin, store, { spoolDir: options.spoolDir });
-        countOutcome(summary, result.outcome);
-        if (result.receiptId !== null)
-          await serverActions.add({ receiptId: result.receiptId, uid: message.uid });
-      } finally {
-        await removeSpooled(raw);
+        outcomes = await persistBatch(pending, store);
+      } catch {
+        outcomes = [];
+        for (const item of pending) outcomes.push(await persistOne(item, store));
       }
+      // Only now, after the commit, may the server be touched.
+      for (const [index, outcome] of outcomes.entries()) {
+        countOutcome(summary, outcome.outcome);
+        if (outcome.receiptId !== null) {
+          await serverActions.add({ receiptId: outcome.receiptId, uid: pending[index].origin.uid });
+        }
+      }
+    } finally {
+      await Promise.all(pending.map(releasePrepared));
     }
-    done += 1;
-    await options.onProgress?.(done, messages.length);
+  };
+
+  try {
+    for (const message of messages) {
+      if (options.shouldStop?.()) {
+        summary.stoppedEarly = true;
+        break;
+      }
+      const origin: InboundOrigin = {
+        mailboxId: options.mailboxId,
+        uidValidity: session.uidValidity,
+        uid: message.uid,
+      };
+      if (message.size > options.maxMessageBytes) {
+        await flush();
+        // Left untouched on the server (no after-import action), so nothing is lost: an owner can raise the cap.
+        await store.recordNotDownloaded(
+          origin,
+          `message is ${megabytes(message.size)}, over the ${megabytes(options.maxMessageBytes)} size limit; it was not downloaded and stays on the server`
+        );
+        summary.quarantined += 1;
+      } else {
+        const raw = await spoolRawMessage(await session.download(message.uid), options.spoolDir);
+        if (batch.length === 0) batchStartedAt = Date.now();
+        batch.push(await prepareMessage(raw, origin, { spoolDir: options.spoolDir }));
+        if (batch.length >= batchSize || Date.now() - batchStartedAt > MAX_BATCH_MS) await flush();
+      }
+      done += 1;
+      await options.onProgress?.(done, messages.length);
+    }
+    await flush();
+  } finally {
+    // A run cut short by an error leaves nothing behind on disk; the messages are fetched again next time.
+    await Promise.all(batch.map(releasePrepared));
   }
   await serverActions.flush();
   return summary;

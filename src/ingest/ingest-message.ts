@@ -1,16 +1,18 @@
 /**
- * parse → (duplicate check) → persist, for one spooled raw message. Shared by the IMAP importer and by
- * "reprocess a quarantined mail", so both take exactly the same decisions.
+ * parse → (duplicate check) → persist, for spooled raw messages. Shared by the IMAP importer, "reprocess a
+ * quarantined mail" and the corpus test, so all take exactly the same decisions.
  *
- * Bad input never stops a mailbox: a message that cannot be parsed or stored is quarantined with its raw source and
- * the reason, and the caller moves on to the next one. Only a failure to record even that (the database is gone)
- * propagates, so the cursor stays put and the message is tried again on the next run.
+ * Persisting comes in two shapes. `persistBatch` commits several messages, their receipts and the advanced cursor in
+ * one transaction (one disk sync instead of one per message); if anything in it fails, the importer rolls the batch
+ * back and persists its messages one by one with `persistOne`, where a message that cannot be stored is quarantined
+ * with its raw source and the reason, alone. Only a failure to record even that (the database is gone) propagates,
+ * so the cursor stays put and the message is tried again on the next run.
  */
 import fs from 'node:fs';
 import { parseMail, removeSpooledAttachments } from '../mail/parse';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
-import type { SpooledRaw } from './spool';
+import { removeSpooled, type SpooledRaw } from './spool';
 
 export interface InboundOrigin {
   mailboxId: number;
@@ -35,19 +37,20 @@ export interface RecordOptions {
 }
 
 export interface IngestStore {
-  /** A receipt in this mailbox for byte-identical source that already became a ticket, a reply or a quarantine entry. */
-  findImportedDuplicate(mailboxId: number, sha256: string): Promise<number | null>;
-  /**
-   * One transaction: thread lookup, ticket (new or existing), message, attachments, receipt, cursor. Must be
-   * idempotent for an origin that already has a receipt (answer `skipped` with that receipt).
-   */
+  /** Runs `work` in one database transaction; calls inside join it. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** The receipt already written for this origin, if any (a second importer got there first). */
+  findReceipt(origin: InboundOrigin): Promise<{ id: number; ticketId: number | null } | null>;
+  /** For each SHA-256, a receipt in this mailbox for byte-identical source already recorded (ticket, reply, quarantine). */
+  findImportedDuplicates(mailboxId: number, sha256s: string[]): Promise<Map<string, number>>;
+  /** Thread lookup, ticket (new or existing), message, attachments, receipt, notifications. Joins the transaction. */
   commitParsedMessage(
     origin: InboundOrigin,
     raw: SpooledRaw,
     mail: ParsedMail,
     options?: RecordOptions
   ): Promise<IngestOutcome>;
-  /** Receipt with the raw source kept, so the mail can be reprocessed; advances the cursor past it. */
+  /** Receipt with the raw source kept, so the mail can be reprocessed. */
   recordQuarantined(
     origin: InboundOrigin,
     raw: SpooledRaw,
@@ -61,61 +64,138 @@ export interface IngestStore {
     reason: string,
     mail: ParsedMail | null
   ): Promise<IngestOutcome>;
+  /** Moves the mailbox cursor to this message. Called last in each transaction that records new receipts. */
+  advanceCursor(origin: InboundOrigin): Promise<void>;
 }
 
-export interface IngestOptions extends RecordOptions {
-  spoolDir: string;
+/** A message received and parsed, ready to be persisted. */
+export interface PreparedMessage {
+  origin: InboundOrigin;
+  raw: SpooledRaw;
+  mail: ParsedMail | null;
+  /** Why it must go to the quarantine (unparseable, nobody to answer), or null. */
+  problem: string | null;
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const NO_SENDER =
+  'has no usable sender address (From and Reply-To are missing or invalid), so no one could be answered';
+
+function duplicateReason(receiptId: number): string {
+  return `duplicate: byte-identical to the message of receipt #${receiptId}, already recorded`;
+}
+
+export async function prepareMessage(
+  raw: SpooledRaw,
+  origin: InboundOrigin,
+  options: { spoolDir: string }
+): Promise<PreparedMessage> {
+  try {
+    const mail = await parseMail(fs.createReadStream(raw.path), { spoolDir: options.spoolDir });
+    return { origin, raw, mail, problem: requesterOf(mail) ? null : NO_SENDER };
+  } catch (error) {
+    return { origin, raw, mail: null, problem: `cannot be parsed: ${describe(error)}` };
+  }
+}
+
+/** Removes the message's temporary files (raw source and attachments). */
+export async function releasePrepared(prepared: PreparedMessage): Promise<void> {
+  if (prepared.mail) await removeSpooledAttachments(prepared.mail);
+  await removeSpooled(prepared.raw);
+}
+
+/** Several new messages, their receipts and the cursor in one transaction. Throws if any of them fails. */
+export async function persistBatch(batch: PreparedMessage[], store: IngestStore): Promise<IngestOutcome[]> {
+  if (batch.length === 0) return [];
+  return store.transaction(async () => {
+    const known = await store.findImportedDuplicates(
+      batch[0].origin.mailboxId,
+      batch.map((item) => item.raw.sha256)
+    );
+    const outcomes: IngestOutcome[] = [];
+    for (const item of batch) {
+      const duplicateOf = known.get(item.raw.sha256);
+      let outcome: IngestOutcome;
+      if (item.problem) {
+        outcome = await store.recordQuarantined(item.origin, item.raw, item.problem, item.mail);
+      } else if (duplicateOf !== undefined) {
+        outcome = await store.recordSkipped(item.origin, item.raw, duplicateReason(duplicateOf), item.mail);
+      } else {
+        outcome = await store.commitParsedMessage(item.origin, item.raw, item.mail!);
+      }
+      // A later copy in the same batch is a duplicate of this one.
+      if (!known.has(item.raw.sha256) && outcome.receiptId !== null)
+        known.set(item.raw.sha256, outcome.receiptId);
+      outcomes.push(outcome);
+    }
+    await store.advanceCursor(batch[batch.length - 1].origin);
+    return outcomes;
+  });
+}
+
+/**
+ * One message on its own, with the quarantine as the fallback when it cannot be stored. Idempotent: an origin that
+ * already has a receipt is answered `skipped`.
+ */
+export async function persistOne(
+  prepared: PreparedMessage,
+  store: IngestStore,
+  options: RecordOptions = {}
+): Promise<IngestOutcome> {
+  const { origin, raw, mail } = prepared;
+  const reprocessing = options.replaceReceiptId !== undefined;
+  const unit = (work: () => Promise<IngestOutcome>) =>
+    store.transaction(async () => {
+      if (!reprocessing) {
+        const existing = await store.findReceipt(origin);
+        if (existing) {
+          return {
+            outcome: 'skipped' as const,
+            receiptId: existing.id,
+            ticketId: existing.ticketId,
+            reason: 'already recorded',
+          };
+        }
+      }
+      const outcome = await work();
+      if (!reprocessing) await store.advanceCursor(origin);
+      return outcome;
+    });
+
+  if (prepared.problem)
+    return unit(() => store.recordQuarantined(origin, raw, prepared.problem!, mail, options));
+  try {
+    return await unit(async () => {
+      if (!reprocessing) {
+        const duplicateOf = (await store.findImportedDuplicates(origin.mailboxId, [raw.sha256])).get(
+          raw.sha256
+        );
+        if (duplicateOf !== undefined)
+          return store.recordSkipped(origin, raw, duplicateReason(duplicateOf), mail);
+      }
+      return store.commitParsedMessage(origin, raw, mail!, options);
+    });
+  } catch (error) {
+    return unit(() =>
+      store.recordQuarantined(origin, raw, `cannot be stored: ${describe(error)}`, mail, options)
+    );
+  }
+}
+
+/** Receive-side convenience for one spooled message: prepare, persist alone, release the attachments. */
 export async function ingestSpooledMessage(
   raw: SpooledRaw,
   origin: InboundOrigin,
   store: IngestStore,
-  options: IngestOptions
+  options: RecordOptions & { spoolDir: string }
 ): Promise<IngestOutcome> {
-  let mail: ParsedMail;
+  const prepared = await prepareMessage(raw, origin, options);
   try {
-    mail = await parseMail(fs.createReadStream(raw.path), { spoolDir: options.spoolDir });
-  } catch (error) {
-    return store.recordQuarantined(origin, raw, `cannot be parsed: ${describe(error)}`, null, options);
-  }
-  try {
-    if (!requesterOf(mail)) {
-      return await store.recordQuarantined(
-        origin,
-        raw,
-        'has no usable sender address (From and Reply-To are missing or invalid), so no one could be answered',
-        mail,
-        options
-      );
-    }
-    if (options.replaceReceiptId === undefined) {
-      const duplicateOf = await store.findImportedDuplicate(origin.mailboxId, raw.sha256);
-      if (duplicateOf !== null) {
-        return await store.recordSkipped(
-          origin,
-          raw,
-          `duplicate: byte-identical to the message of receipt #${duplicateOf}, already recorded`,
-          mail
-        );
-      }
-    }
-    try {
-      return await store.commitParsedMessage(origin, raw, mail, options);
-    } catch (error) {
-      return await store.recordQuarantined(
-        origin,
-        raw,
-        `cannot be stored: ${describe(error)}`,
-        mail,
-        options
-      );
-    }
+    return await persistOne(prepared, store, options);
   } finally {
-    await removeSpooledAttachments(mail);
+    if (prepared.mail) await removeSpooledAttachments(prepared.mail);
   }
 }

@@ -1,38 +1,43 @@
 /**
- * The persist step: what the importer decided, written through Strapi's query engine inside one transaction per
- * message (ticket, message, attachments, receipt, cursor). The Document Service would fire lifecycles for us but
- * costs ~65 creates/s here against thousands for the query engine, so this path emits the plugin's own events after
- * commit instead (see `events.ts`).
+ * The persist step: what the importer decided, written through Strapi's query engine. The importer wraps several
+ * messages in one transaction (see ingest-message.ts); every call here joins it. The Document Service would fire
+ * lifecycles for us but costs ~65 creates/s here against thousands for the query engine, so this path emits the
+ * plugin's own events after commit instead (see `events.ts`), and uses `updateMany` where Strapi's `update` would
+ * read the row before and after writing it.
  */
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import type { ImportStore, PendingServerAction } from '../ingest/importer';
 import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/ingest-message';
+import { planInbound } from '../ingest/plan-inbound';
 import type { SpooledRaw } from '../ingest/spool';
 import { classifyAutomatic } from '../mail/classify';
 import { threadCandidateIds } from '../mail/message-ids';
 import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
-import { resolveThread, type ThreadLookups, type TicketRef } from '../mail/thread';
-import { planInbound } from '../ingest/plan-inbound';
+import { requesterOf } from '../mail/requester';
+import { resolveThread, type TicketRef } from '../mail/thread';
+import type { ParsedMail } from '../mail/types';
 import { parseLanguagePreferences } from '../outbound/templates';
 import type { ClosedTicketReplies } from '../schemas/mailbox';
-import { requesterOf } from '../mail/requester';
-import { storedAttachmentName } from '../mail/attachment-safety';
-import type { ParsedMail, SpooledAttachment } from '../mail/types';
 import { UID } from '../uids';
+import { createAttachmentStore } from './attachment-store';
 import { emitPluginEvent } from './events';
+import type { NotificationMailboxRow } from './notifications';
+import { createThreadLookups } from './thread-lookups';
 
 /** Upper bound for the subject kept on a receipt row (the full one lives on the message). */
 const RECEIPT_SUBJECT_CHARS = 500;
+/** Mailbox settings are read once per this many milliseconds, not once per message. */
+const MAILBOX_CONTEXT_TTL_MS = 2000;
 
 type Row = Record<string, unknown> & { id: number };
 
-export interface StoredInlinePart {
-  contentId: string;
-  fileId: number;
-  url: string;
-  filename: string;
-  contentType: string;
+interface MailboxContext {
+  row: NotificationMailboxRow & { closedTicketReplies: ClosedTicketReplies | null };
+  agents: string[];
+  /** The mailbox can send (SMTP and address set): only then are notifications planned at all. */
+  sends: boolean;
+  loadedAt: number;
 }
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
@@ -45,14 +50,42 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     })) as Row | null;
   }
 
-  /** The answer for a message whose origin already has a receipt (a second importer got there first). */
-  function alreadyRecorded(existing: Row): IngestOutcome {
-    return { outcome: 'skipped', receiptId: existing.id, ticketId: null, reason: 'already recorded' };
+  const threadLookups = createThreadLookups(strapi);
+  const { uploadAttachments } = createAttachmentStore(strapi);
+  const mailboxContexts = new Map<number, MailboxContext>();
+
+  async function mailboxContext(mailboxId: number): Promise<MailboxContext | null> {
+    const cached = mailboxContexts.get(mailboxId);
+    if (cached && Date.now() - cached.loadedAt < MAILBOX_CONTEXT_TTL_MS) return cached;
+    const row = (await query(UID.mailbox).findOne({
+      select: [
+        'id',
+        'name',
+        'address',
+        'fromName',
+        'smtpHost',
+        'notifications',
+        'agentAddresses',
+        'agentRoleIds',
+        'closedTicketReplies',
+      ],
+      where: { id: mailboxId },
+    })) as MailboxContext['row'] | null;
+    if (!row) return null;
+    const notifications = strapi.plugin('email-piping').service('notifications');
+    const context = {
+      row,
+      agents: await notifications.agentsOf(row),
+      sends: Boolean(row.smtpHost && row.address),
+      loadedAt: Date.now(),
+    };
+    mailboxContexts.set(mailboxId, context);
+    return context;
   }
 
-  /** Moves the cursor forward to this message; never backwards (reprocessing an old receipt leaves it alone). */
+  /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
   async function advanceCursor(origin: InboundOrigin): Promise<void> {
-    await query(UID.mailbox).update({
+    await query(UID.mailbox).updateMany({
       where: { id: origin.mailboxId },
       data: { cursorUidValidity: origin.uidValidity, cursorLastUid: origin.uid },
     });
@@ -80,132 +113,35 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     options?: RecordOptions
   ): Promise<number> {
     if (options?.replaceReceiptId !== undefined) {
-      await query(UID.receipt).update({
+      await query(UID.receipt).updateMany({
         where: { id: options.replaceReceiptId },
         data: { ...receiptFields(origin, raw, mail), ...data, reprocessedAt: new Date() },
       });
       return options.replaceReceiptId;
     }
-    const created = (await query(UID.receipt).create({
-      data: { ...receiptFields(origin, raw, mail), serverAction: 'pending', ...data },
-    })) as Row;
-    await advanceCursor(origin);
-    return created.id;
-  }
-
-  async function ticketRef(where: Record<string, unknown>): Promise<TicketRef | null> {
-    return (await query(UID.ticket).findOne({
-      select: ['id', 'number', 'status'],
-      where,
-    })) as TicketRef | null;
-  }
-
-  /** How `resolveThread` reaches the database. */
-  const threadLookups: ThreadLookups = {
-    ticketByNumber: (ticketNumber) => ticketRef({ number: ticketNumber }),
-    async ticketByMessageIds(messageIds) {
-      const message = (await query(UID.message).findOne({
-        select: ['id'],
-        where: { messageId: { $in: messageIds }, ticket: { id: { $notNull: true } } },
-        populate: { ticket: { select: ['id', 'number', 'status'] } },
-        orderBy: { id: 'desc' },
-      })) as { ticket?: TicketRef | null } | null;
-      if (message?.ticket) return message.ticket;
-      const sent = (await query(UID.outbox).findOne({
-        select: ['ticketId'],
-        where: { messageId: { $in: messageIds }, ticketId: { $notNull: true } },
-        orderBy: { id: 'desc' },
-      })) as { ticketId: number } | null;
-      return sent ? ticketRef({ id: sent.ticketId }) : null;
-    },
-    async isParticipant(ticket, address) {
-      const row = (await query(UID.ticket).findOne({
-        select: ['requesterEmail', 'cc'],
-        where: { id: ticket.id },
-      })) as { requesterEmail: string | null; cc: Array<{ address: string }> | null } | null;
-      if (!row) return false;
-      if (row.requesterEmail?.toLowerCase() === address) return true;
-      if ((row.cc ?? []).some((entry) => entry.address.toLowerCase() === address)) return true;
-      const wrote = await query(UID.message).count({
-        where: { ticket: { id: ticket.id }, fromAddress: address },
-      });
-      if (wrote > 0) return true;
-      return (await query(UID.outbox).count({ where: { ticketId: ticket.id, recipient: address } })) > 0;
-    },
-  };
-
-  async function nextTicketNumber(): Promise<number> {
-    const last = (await query(UID.ticket).findOne({ select: ['number'], orderBy: { number: 'desc' } })) as
-      (Row & { number: number }) | null;
-    return (last?.number ?? 0) + 1;
+    // createMany of one row: a single INSERT, where create() would read the row back afterwards.
+    const created = (await query(UID.receipt).createMany({
+      data: [{ ...receiptFields(origin, raw, mail), serverAction: 'pending', ...data }],
+    })) as { ids: number[] };
+    return created.ids[0];
   }
 
   /**
-   * Stores bytes as they are, skipping the upload plugin's image processing (thumbnails, optimisation). Used when
-   * that processing refuses a file (a truncated or damaged image): the attachment is kept rather than the message
-   * being lost over a thumbnail.
+   * The last ticket number handed out per transaction: a batch reads the highest number once and counts on from
+   * there. Keyed by the transaction, so concurrent imports never share a counter; the unique index on the number
+   * guards against any other writer (a clash rolls the batch back, and the one-by-one retry reads afresh).
    */
-  async function uploadAsPlainFile(
-    attachment: SpooledAttachment,
-    displayName: string,
-    storageName: string
-  ): Promise<Row> {
-    const uploads = strapi.plugin('upload');
-    const entity = (await uploads
-      .service('upload')
-      .formatFileInfo(
-        { filename: storageName, type: 'application/octet-stream', size: attachment.size },
-        { name: displayName }
-      )) as Record<string, unknown>;
-    entity.filepath = attachment.tempPath;
-    entity.getStream = () => fs.createReadStream(attachment.tempPath);
-    await uploads.service('provider').checkFileSize(entity);
-    await uploads.service('provider').upload(entity);
-    entity.provider = (strapi.config.get('plugin::upload') as { provider: string }).provider;
-    return (await query('plugin::upload.file').create({ data: entity })) as Row;
-  }
+  const lastNumberByTransaction = new WeakMap<object, number>();
 
-  async function uploadOne(attachment: SpooledAttachment): Promise<Row> {
-    const names = storedAttachmentName(attachment.filename, attachment.contentType);
-    try {
-      const [file] = (await strapi
-        .plugin('upload')
-        .service('upload')
-        .upload({
-          data: { fileInfo: { name: names.displayName } },
-          files: {
-            filepath: attachment.tempPath,
-            originalFilename: names.storageName,
-            mimetype: names.mimeType,
-            size: attachment.size,
-          },
-        })) as Row[];
-      return file;
-    } catch (error) {
-      if (!/not a valid image/i.test((error as Error).message)) throw error;
-      return uploadAsPlainFile(attachment, names.displayName, names.storageName);
+  async function nextTicketNumber(transaction: object): Promise<number> {
+    let last = lastNumberByTransaction.get(transaction);
+    if (last === undefined) {
+      const row = (await query(UID.ticket).findOne({ select: ['number'], orderBy: { number: 'desc' } })) as
+        (Row & { number: number }) | null;
+      last = row?.number ?? 0;
     }
-  }
-
-  async function uploadAttachments(
-    mail: ParsedMail
-  ): Promise<{ fileIds: number[]; inlineParts: StoredInlinePart[] }> {
-    const fileIds: number[] = [];
-    const inlineParts: StoredInlinePart[] = [];
-    for (const attachment of mail.attachments) {
-      const file = await uploadOne(attachment);
-      fileIds.push(file.id);
-      if (attachment.contentId) {
-        inlineParts.push({
-          contentId: attachment.contentId,
-          fileId: file.id,
-          url: String(file.url),
-          filename: attachment.filename,
-          contentType: attachment.contentType,
-        });
-      }
-    }
-    return { fileIds, inlineParts };
+    lastNumberByTransaction.set(transaction, last + 1);
+    return last + 1;
   }
 
   function messageData(
@@ -239,18 +175,6 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     };
   }
 
-  async function mailboxPolicy(mailboxId: number) {
-    return (await query(UID.mailbox).findOne({
-      select: ['id', 'closedTicketReplies', 'agentAddresses', 'agentRoleIds'],
-      where: { id: mailboxId },
-    })) as {
-      id: number;
-      closedTicketReplies: ClosedTicketReplies | null;
-      agentAddresses: string[] | null;
-      agentRoleIds: number[] | null;
-    } | null;
-  }
-
   /** Addresses the mail was delivered to: tokens may sit in any of them. */
   function deliveredTo(mail: ParsedMail): string[] {
     const headerAddresses = ['delivered-to', 'x-original-to']
@@ -264,26 +188,37 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   }
 
   return {
-    async findImportedDuplicate(mailboxId, sha256) {
-      const found = (await query(UID.receipt).findOne({
-        select: ['id'],
-        // Quarantined mail counts too: its source is already kept, a second copy would only clutter the quarantine.
-        where: { mailboxId, sha256, outcome: { $in: ['ticket-created', 'reply-added', 'quarantined'] } },
-      })) as Row | null;
-      return found?.id ?? null;
+    transaction: <T>(work: () => Promise<T>) => strapi.db.transaction(() => work()) as Promise<T>,
+
+    async findReceipt(origin) {
+      const row = await findReceiptByOrigin(origin);
+      return row ? { id: row.id, ticketId: (row.ticketId as number | null) ?? null } : null;
     },
+
+    async findImportedDuplicates(mailboxId, sha256s) {
+      const rows = (await query(UID.receipt).findMany({
+        select: ['id', 'sha256'],
+        // Quarantined mail counts too: its source is already kept, a second copy would only clutter the quarantine.
+        where: {
+          mailboxId,
+          sha256: { $in: [...new Set(sha256s)] },
+          outcome: { $in: ['ticket-created', 'reply-added', 'quarantined'] },
+        },
+        orderBy: [{ id: 'asc' }],
+      })) as Array<{ id: number; sha256: string }>;
+      const found = new Map<string, number>();
+      for (const row of rows) if (!found.has(row.sha256)) found.set(row.sha256, row.id);
+      return found;
+    },
+
+    advanceCursor,
 
     async commitParsedMessage(origin, raw, mail, options): Promise<IngestOutcome> {
       const notifications = strapi.plugin('email-piping').service('notifications');
-      return strapi.db.transaction(async ({ onCommit }) => {
-        if (options?.replaceReceiptId === undefined) {
-          const existing = await findReceiptByOrigin(origin);
-          if (existing)
-            return { ...alreadyRecorded(existing), ticketId: (existing.ticketId as number | null) ?? null };
-        }
+      return strapi.db.transaction(async ({ trx, onCommit }) => {
         const now = new Date();
         const sender = requesterOf(mail)!;
-        const mailbox = await mailboxPolicy(origin.mailboxId);
+        const context = await mailboxContext(origin.mailboxId);
         const decision = await resolveThread(
           {
             sender: sender.address,
@@ -294,13 +229,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           threadLookups,
           notifications.secret()
         );
-        const agents: string[] = mailbox ? await notifications.agentsOf(mailbox) : [];
         const automatic = classifyAutomatic(mail.headers, sender.address);
         const plan = planInbound({
           decision,
-          senderIsAgent: agents.includes(sender.address),
+          senderIsAgent: context?.agents.includes(sender.address) ?? false,
           automatic: automatic.automatic,
-          closedTicketReplies: mailbox?.closedTicketReplies ?? 'reopen',
+          closedTicketReplies: context?.row.closedTicketReplies ?? 'reopen',
         });
 
         let ticketId: number;
@@ -308,7 +242,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         if (plan.kind === 'new-ticket') {
           const ticket = (await query(UID.ticket).create({
             data: {
-              number: await nextTicketNumber(),
+              number: await nextTicketNumber(trx),
               subject: mail.subject,
               status: 'open',
               priority: 'normal',
@@ -320,6 +254,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
               mailbox: origin.mailboxId,
               previousTicket: plan.previousTicketId,
             },
+            select: ['id', 'number'],
           })) as Row & { number: number };
           ticketId = ticket.id;
           ticketNumber = ticket.number;
@@ -328,7 +263,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           ticketNumber = (decision as { ticket: TicketRef }).ticket.number;
           const data: Record<string, unknown> = { lastMessageAt: now };
           if (plan.kind === 'customer-reply' && plan.newStatus) data.status = plan.newStatus;
-          await query(UID.ticket).update({ where: { id: ticketId }, data });
+          await query(UID.ticket).updateMany({ where: { id: ticketId }, data });
         }
 
         const author =
@@ -337,6 +272,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         const data = messageData(mail, raw, ticketId, author);
         const message = (await query(UID.message).create({
           data: { ...data, attachments: fileIds, inlineParts },
+          select: ['id'],
         })) as Row;
         const outcome = plan.kind === 'new-ticket' ? ('ticket-created' as const) : ('reply-added' as const);
         const notes = [
@@ -360,11 +296,11 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           },
           options
         );
-        await query(UID.message).update({ where: { id: message.id }, data: { receiptId } });
-
         let queued = 0;
-        for (const event of plan.notify) {
+        // A mailbox without SMTP settings sends nothing: skip planning (and its queries) altogether.
+        for (const event of context?.sends ? plan.notify : []) {
           queued += await notifications.notify(event, ticketId, {
+            mailbox: context!.row,
             message: {
               id: message.id,
               text: data.textBody,
@@ -393,10 +329,6 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     async recordQuarantined(origin, raw, reason, mail, options) {
       const rawSource = (await fs.promises.readFile(raw.path)).toString('base64');
       return strapi.db.transaction(async () => {
-        if (options?.replaceReceiptId === undefined) {
-          const existing = await findReceiptByOrigin(origin);
-          if (existing) return alreadyRecorded(existing);
-        }
         const receiptId = await writeReceipt(
           origin,
           raw,
@@ -410,8 +342,6 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
 
     async recordSkipped(origin, raw, reason, mail) {
       return strapi.db.transaction(async () => {
-        const existing = await findReceiptByOrigin(origin);
-        if (existing) return alreadyRecorded(existing);
         const receiptId = await writeReceipt(origin, raw, mail, { outcome: 'skipped', reason });
         return { outcome: 'skipped' as const, receiptId, ticketId: null, reason };
       });

@@ -37,6 +37,8 @@ export interface NotificationMailboxRow {
 }
 
 export interface NotifyOptions {
+  /** The ticket's mailbox when the caller has it already (the importer does), saving a read per mail. */
+  mailbox?: NotificationMailboxRow;
   message?: TriggerMessage | null;
   agentName?: string;
   /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
@@ -125,10 +127,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async notify(event: NotificationEvent, ticketId: number, options: NotifyOptions = {}): Promise<number> {
       const ticket = (await query(UID.ticket).findOne({
         where: { id: ticketId },
-        populate: { mailbox: { select: ['id'] } },
+        populate: options.mailbox ? undefined : { mailbox: { select: ['id'] } },
       })) as NotificationTicketRow | null;
-      if (!ticket?.mailbox) return 0;
-      const mailbox = await mailboxOf(ticket.mailbox.id);
+      if (!ticket) return 0;
+      const mailbox = options.mailbox ?? (ticket.mailbox ? await mailboxOf(ticket.mailbox.id) : null);
       if (!mailbox?.address || !mailbox.smtpHost) return 0;
       const config = pluginConfig(strapi);
       const secret = replySecretOf(config);

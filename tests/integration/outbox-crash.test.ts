@@ -129,6 +129,8 @@ describe('outbox exactly once across crashes', () => {
     await held.received;
     worker.kill();
     await worker.done;
+    // Let the server notice the dead connection before it would answer.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     held.release();
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(smtp.to('ivy@customer.test')).toHaveLength(0);
