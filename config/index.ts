@@ -96,7 +96,8 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');
   positiveInteger(merged.outboxMaxAttempts, 'outboxMaxAttempts');
   positiveInteger(merged.outboxLeaseSeconds, 'outboxLeaseSeconds');
-  if (typeof merged.outboxAutoStart !== 'boolean') throw new Error(`${prefix} "outboxAutoStart" must be true or false`);
+  if (typeof merged.outboxAutoStart !== 'boolean')
+    throw new Error(`${prefix} "outboxAutoStart" must be true or false`);
   if (merged.replySecret !== undefined && merged.replySecret !== null && merged.replySecret !== '') {
     if (typeof merged.replySecret !== 'string' || merged.replySecret.length < 32) {
       throw new Error(`${prefix} "replySecret" must be at least 32 characters of random text`);
