@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startDovecot, type DovecotServer } from '../tests/harness/dovecot';
 import { appendMessages } from '../tests/harness/imap';
+import { startSmtpSink } from '../tests/harness/smtp-sink';
 import { playgroundDir, playgroundDistDir } from '../tests/harness/strapi';
 import { sampleMail, liveCustomerMail } from './demo-mail';
 
@@ -24,6 +25,17 @@ async function main() {
   fs.mkdirSync(path.join(playgroundDir, 'public', 'uploads'), { recursive: true });
 
   const dovecot: DovecotServer = await startDovecot();
+  // Outbound mail goes to a local SMTP catcher that prints what the plugin sends (acknowledgements, agent replies).
+  const smtp = await startSmtpSink();
+  let printed = 0;
+  setInterval(() => {
+    for (const mail of smtp.mails.slice(printed)) {
+      console.log(
+        `demo: mail sent to ${mail.envelopeTo.join(', ')}: "${mail.parsed.subject}" (Reply-To ${mail.parsed.replyTo?.text ?? '-'})`
+      );
+    }
+    printed = smtp.mails.length;
+  }, 1000).unref();
   process.env.DATABASE_FILENAME = databaseFile;
   process.env.PORT = String(port);
   process.env.HOST ??= '127.0.0.1';
@@ -49,15 +61,24 @@ async function main() {
   });
 
   await appendMessages(dovecot, SUPPORT_USER, sampleMail());
-  await strapi.plugin('email-piping').service('mailboxes').create({
-    name: 'Demo support',
-    host: dovecot.host,
-    port: dovecot.port,
-    security: 'none',
-    username: SUPPORT_USER,
-    password: dovecot.password,
-    schedule: '*/10 * * * * *',
-  });
+  await strapi
+    .plugin('email-piping')
+    .service('mailboxes')
+    .create({
+      name: 'Demo support',
+      host: dovecot.host,
+      port: dovecot.port,
+      security: 'none',
+      username: SUPPORT_USER,
+      password: dovecot.password,
+      schedule: '*/10 * * * * *',
+      address: SUPPORT_USER,
+      fromName: 'Demo Support',
+      smtpHost: smtp.host,
+      smtpPort: smtp.port,
+      smtpSecurity: 'none',
+      agentAddresses: [ADMIN_EMAIL],
+    });
 
   let sent = 0;
   const live = setInterval(() => {
@@ -80,6 +101,8 @@ async function main() {
       `Mailbox "Demo support" imports every 10 seconds from a local Dovecot:`,
       `  IMAP ${dovecot.host}:${dovecot.port}  user ${SUPPORT_USER}  password ${dovecot.password}`,
       '  (append your own mail there with any IMAP client; a new customer mail also arrives every 45 s)',
+      `Outbound mail (acknowledgements, agent replies) goes to a local SMTP catcher on port ${smtp.port}; each is`,
+      '  printed here as it is sent. Reply to a ticket with POST /email-piping/tickets/:id/reply.',
       '',
       'Tickets: the "Tickets" entry in the admin menu, or GET /email-piping/tickets with an admin token.',
       'Ctrl-C stops Strapi and Dovecot.',
@@ -95,6 +118,7 @@ async function main() {
     clearInterval(live);
     await strapi.destroy().catch(() => undefined);
     await dovecot.stop().catch(() => undefined);
+    await smtp.stop().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', stop);

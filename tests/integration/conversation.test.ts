@@ -425,4 +425,82 @@ describe('conversations by email', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(smtp.mails).toHaveLength(0);
   });
+  it('notifies admin users of an agent role, and honours per-mailbox notification switches', async () => {
+    const roles = app.strapi.service('admin::role');
+    const role = await roles.create({
+      name: `agents-${crypto.randomBytes(3).toString('hex')}`,
+      description: 'support agents',
+    });
+    const agentEmail = `role-agent-${crypto.randomBytes(3).toString('hex')}@example.test`;
+    await app.strapi.service('admin::user').create({
+      email: agentEmail,
+      firstname: 'Role',
+      lastname: 'Agent',
+      password: 'Role-agent-1',
+      isActive: true,
+      roles: [role.id],
+    });
+    const box = await supportMailbox({
+      agentAddresses: [],
+      agentRoleIds: [role.id],
+      notifications: { ticketAcknowledgement: false },
+    });
+    await deliver(box, [
+      mail({ From: 'kim@customer.test', To: box.address, Subject: 'Role based' }, 'hello'),
+    ]);
+    await smtp.waitFor(() => smtp.to(agentEmail).length === 1);
+    expect(latestTo(agentEmail).parsed.subject).toContain('Role based');
+    // The acknowledgement is switched off for this mailbox: the customer gets nothing.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(smtp.to('kim@customer.test')).toHaveLength(0);
+  });
+
+  it('lets a site owner edit, validate and preview templates, and uses them', async () => {
+    const bad = await admin.request<{ error: { message: string } }>('PUT', '/email-piping/templates', {
+      event: 'ticket-acknowledgement',
+      language: 'en',
+      subject: 'Got it: {{ticket.subjet}}',
+      body: 'Hi',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/ticket\.subjet/);
+
+    const preview = await admin.request<{ data: { subject: string; html: string; direction: string } }>(
+      'POST',
+      '/email-piping/templates/preview',
+      {
+        event: 'ticket-acknowledgement',
+        language: 'he',
+        subject: 'קיבלנו: {{ticket.subject}}',
+        body: 'שלום {{requester.name}}',
+      }
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.body.data.direction).toBe('rtl');
+    expect(preview.body.data.html).toContain('dir="rtl"');
+    expect(preview.body.data.subject).toContain('[#1234]');
+
+    const saved = await admin.request('PUT', '/email-piping/templates', {
+      event: 'ticket-acknowledgement',
+      language: 'en',
+      subject: 'We have your message about {{ticket.subject}}',
+      body: 'Dear {{requester.name}}, ticket {{ticket.number}} is open.',
+    });
+    expect(saved.status).toBe(200);
+    const box = await supportMailbox({ agentAddresses: [] });
+    await deliver(box, [
+      mail({ From: 'Lee <lee@customer.test>', To: box.address, Subject: 'Custom words' }, 'x'),
+    ]);
+    await smtp.waitFor(() => smtp.to('lee@customer.test').length === 1);
+    const ack = latestTo('lee@customer.test');
+    expect(ack.parsed.subject).toMatch(/We have your message about Custom words/);
+    expect(ack.parsed.text).toMatch(/Dear Lee, ticket \d+ is open\./);
+    const list = await admin.request<{ data: { templates: Array<{ id: number }> } }>(
+      'GET',
+      '/email-piping/templates'
+    );
+    for (const template of list.body.data.templates) {
+      expect((await admin.request('DELETE', `/email-piping/templates/${template.id}`)).status).toBe(200);
+    }
+  });
 });
