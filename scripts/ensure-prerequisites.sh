@@ -22,8 +22,8 @@ if [ ! -x /usr/sbin/dovecot ]; then
   apt_install "Dovecot" "dovecot-imapd"
 fi
 
-# npm ci when node_modules is missing or older than the lock file.
+# Install when node_modules is missing or older than the lock file. `npm install`, not `npm ci`: see .ci/run.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  echo "==> installing npm dependencies"
+  npm install --no-audit --no-fund
 fi
