@@ -19,7 +19,13 @@ export default tseslint.config(
   {
     // The email logic that needs no database (and the inbound/outbound roads that drive it through interfaces) must
     // stay free of Strapi so it can be reused and unit-tested alone.
-    files: ['src/mail/**/*.ts', 'src/crypto/**/*.ts', 'src/ingest/**/*.ts', 'src/outbound/**/*.ts', 'src/schemas/**/*.ts'],
+    files: [
+      'src/mail/**/*.ts',
+      'src/crypto/**/*.ts',
+      'src/ingest/**/*.ts',
+      'src/outbound/**/*.ts',
+      'src/schemas/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
