@@ -8,4 +8,12 @@ npm run build
 npm run verify
 npm run typecheck
 npm run lint
-npx vitest run "$@"
+mkdir -p test-artifacts
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=test-artifacts/vitest.json "$@" || status=$?
+# One plain closing line that any CI reader understands.
+node -e '
+  const r = require("./test-artifacts/vitest.json");
+  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit "$status"
