@@ -22,7 +22,7 @@ import type { ClosedTicketReplies } from '../schemas/mailbox';
 import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
 import { emitPluginEvent } from './events';
-import type { NotificationMailboxRow } from './notifications';
+import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from './notifications';
 import { createThreadLookups } from './thread-lookups';
 
 /** Upper bound for the subject kept on a receipt row (the full one lives on the message). */
@@ -58,17 +58,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     const cached = mailboxContexts.get(mailboxId);
     if (cached && Date.now() - cached.loadedAt < MAILBOX_CONTEXT_TTL_MS) return cached;
     const row = (await query(UID.mailbox).findOne({
-      select: [
-        'id',
-        'name',
-        'address',
-        'fromName',
-        'smtpHost',
-        'notifications',
-        'agentAddresses',
-        'agentRoleIds',
-        'closedTicketReplies',
-      ],
+      select: [...NOTIFICATION_MAILBOX_FIELDS, 'closedTicketReplies'],
       where: { id: mailboxId },
     })) as MailboxContext['row'] | null;
     if (!row) return null;

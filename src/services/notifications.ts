@@ -36,6 +36,18 @@ export interface NotificationMailboxRow {
   agentRoleIds: number[] | null;
 }
 
+/** The mailbox fields notifications need; the importer reads the same ones once per run. */
+export const NOTIFICATION_MAILBOX_FIELDS = [
+  'id',
+  'name',
+  'address',
+  'fromName',
+  'smtpHost',
+  'notifications',
+  'agentAddresses',
+  'agentRoleIds',
+] as const;
+
 export interface NotifyOptions {
   /** The ticket's mailbox when the caller has it already (the importer does), saving a read per mail. */
   mailbox?: NotificationMailboxRow;
@@ -60,16 +72,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   async function mailboxOf(id: number): Promise<NotificationMailboxRow | null> {
     return (await query(UID.mailbox).findOne({
-      select: [
-        'id',
-        'name',
-        'address',
-        'fromName',
-        'smtpHost',
-        'notifications',
-        'agentAddresses',
-        'agentRoleIds',
-      ],
+      select: [...NOTIFICATION_MAILBOX_FIELDS],
       where: { id },
     })) as NotificationMailboxRow | null;
   }

@@ -11,29 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
 import { withImap } from '../harness/imap';
-import { bootStrapi, loginAdmin, repoRoot, type AdminSession, type TestStrapi } from '../harness/strapi';
+import { corpusDir, readManifest, type ManifestRow } from '../harness/corpus';
+import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 import { ingestSpooledMessage } from '../../src/ingest/ingest-message';
 import { spoolBuffer, removeSpooled } from '../../src/ingest/spool';
 import { createImportStore } from '../../src/services/import-store';
-
-const corpusDir = process.env.EMAIL_PIPING_CORPUS ?? path.resolve(repoRoot, '..', 'shared', 'corpus');
-
-interface CorpusEntry {
-  localPath: string;
-  category: string;
-  note: string;
-}
-
-function readManifest(): CorpusEntry[] {
-  const lines = fs.readFileSync(path.join(corpusDir, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean);
-  const [header, ...rows] = lines;
-  const columns = header.split('\t');
-  const at = (name: string) => columns.indexOf(name);
-  return rows.map((row) => {
-    const cells = row.split('\t');
-    return { localPath: cells[at('local_path')], category: cells[at('category')], note: cells[at('note')] };
-  });
-}
 
 describe('corpus conformance', () => {
   let app: TestStrapi;
@@ -70,8 +52,8 @@ describe('corpus conformance', () => {
 
     // APPEND each message; the few an IMAP server itself refuses (e.g. NUL bytes) go straight into the same
     // ingest road the importer uses, so they are still covered.
-    const appended = new Map<number, CorpusEntry>();
-    const refusedByServer: Array<{ entry: CorpusEntry; error: string }> = [];
+    const appended = new Map<number, ManifestRow>();
+    const refusedByServer: Array<{ entry: ManifestRow; error: string }> = [];
     await withImap(dovecot, user, async (client) => {
       for (const entry of entries) {
         const raw = fs.readFileSync(path.join(corpusDir, entry.localPath));

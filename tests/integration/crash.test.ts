@@ -3,7 +3,6 @@
  * times (and once its IMAP connection cut by the server), then run to the end. Every message must be in exactly one
  * ticket message, and every UID must have exactly one receipt.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { doveadm, type DovecotServer } from '../harness/dovecot';
 import { appendMessages, generateMessage } from '../harness/imap';
-import { repoRoot } from '../harness/strapi';
+import { startImportWorker } from '../harness/worker';
 
 const MESSAGES = Number(process.env.CRASH_TEST_MESSAGES ?? 1000);
 const KILLS = Number(process.env.CRASH_TEST_KILLS ?? 6);
@@ -26,63 +25,6 @@ function mulberry32(a: number) {
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Worker {
-  child: ChildProcess;
-  output: string[];
-  waitFor(line: string, timeoutMs?: number): Promise<void>;
-  exited: Promise<number | null>;
-}
-
-function startWorker(databaseFile: string, dovecot: DovecotServer, user: string): Worker {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repoRoot, 'tests/harness/import-worker.ts'),
-      databaseFile,
-      String(dovecot.port),
-      user,
-      dovecot.password,
-    ],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EMAIL_PIPING_AUTOSTART: 'false' },
-    }
-  );
-  const output: string[] = [];
-  const waiters: Array<{ line: string; resolve: () => void }> = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      output.push(line);
-      for (const waiter of waiters.filter((w) => line.startsWith(w.line))) waiter.resolve();
-    }
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output,
-    exited,
-    waitFor(line, timeoutMs = 60_000) {
-      if (output.some((l) => l.startsWith(line))) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`worker did not print ${line}:\n${output.join('\n')}`)),
-          timeoutMs
-        );
-        waiters.push({ line, resolve: () => (clearTimeout(timer), resolve()) });
-        void exited.then(() =>
-          setTimeout(() => reject(new Error(`worker exited before ${line}:\n${output.join('\n')}`)), 50)
-        );
-      });
-    },
   };
 }
 
@@ -128,7 +70,7 @@ describe(`exactly-once import under SIGKILL (seed ${seed})`, () => {
 
     const progress: number[] = [];
     for (let kill = 0; kill < KILLS; kill += 1) {
-      const worker = startWorker(databaseFile, dovecot, user);
+      const worker = startImportWorker({ databaseFile, dovecot, user });
       await worker.waitFor('IMPORTING', 120_000);
       const delay = Math.floor(random() * 2500);
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -137,13 +79,13 @@ describe(`exactly-once import under SIGKILL (seed ${seed})`, () => {
         await doveadm(dovecot, ['kick', user]).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
-      worker.child.kill('SIGKILL');
+      worker.kill();
       await worker.exited;
       progress.push(count(databaseFile, 'select count(*) as n from email_piping_inbound_receipts'));
     }
 
     console.log(`crash test seed ${seed}: receipts committed after each kill: ${progress.join(', ')}`);
-    const final = startWorker(databaseFile, dovecot, user);
+    const final = startImportWorker({ databaseFile, dovecot, user });
     await final.waitFor('DONE', 600_000);
     expect(await final.exited).toBe(0);
 

@@ -2,7 +2,6 @@
  * The outbox under crashes: a mail committed with its ticket is sent exactly once, whether the process dies right
  * after the commit (before any sending) or in the middle of the SMTP conversation (before the server said OK).
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,51 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
-import { bootStrapi, repoRoot } from '../harness/strapi';
-
-function runWorker(
-  databaseFile: string,
-  dovecot: DovecotServer,
-  user: string,
-  env: Record<string, string>,
-  killOn: string | null
-): { kill(): void; done: Promise<string[]> } {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repoRoot, 'tests/harness/import-worker.ts'),
-      databaseFile,
-      String(dovecot.port),
-      user,
-      dovecot.password,
-    ],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EMAIL_PIPING_AUTOSTART: 'false', ...env },
-    }
-  );
-  const lines: string[] = [];
-  const done = new Promise<string[]>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        lines.push(line);
-        if (killOn && line.startsWith(killOn)) child.kill('SIGKILL');
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', () => resolve(lines));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`worker timed out:\n${lines.join('\n')}`));
-    }, 120_000);
-    child.on('exit', () => clearTimeout(timer));
-  });
-  return { kill: () => child.kill('SIGKILL'), done };
-}
+import { bootStrapi } from '../harness/strapi';
+import { startImportWorker } from '../harness/worker';
 
 describe('outbox exactly once across crashes', () => {
   let smtp: SmtpSink;
@@ -89,13 +45,16 @@ describe('outbox exactly once across crashes', () => {
     smtp.clear();
 
     // The import commits the ticket and its acknowledgement row; the process dies before anything is sent.
-    const lines = await runWorker(
+    const worker = startImportWorker({
       databaseFile,
       dovecot,
       user,
-      { IMPORT_WORKER_SMTP_PORT: String(smtp.port), EMAIL_PIPING_OUTBOX_AUTOSTART: 'false' },
-      'RESULT'
-    ).done;
+      env: { IMPORT_WORKER_SMTP_PORT: String(smtp.port), EMAIL_PIPING_OUTBOX_AUTOSTART: 'false' },
+    });
+    await worker.waitFor('RESULT', 120_000);
+    worker.kill();
+    await worker.exited;
+    const lines = worker.output;
     expect(lines.some((line) => line.startsWith('RESULT') && line.includes('"ticketsCreated":1'))).toBe(true);
     expect(smtp.mails).toHaveLength(0);
 
@@ -113,22 +72,21 @@ describe('outbox exactly once across crashes', () => {
     await appendMessages(dovecot, user, ['From: ivy@customer.test\r\nSubject: Crash mid-SMTP\r\n\r\nhello']);
     smtp.clear();
     const held = smtp.holdNext();
-    const worker = runWorker(
+    const worker = startImportWorker({
       databaseFile,
       dovecot,
       user,
-      {
+      env: {
         IMPORT_WORKER_SMTP_PORT: String(smtp.port),
         EMAIL_PIPING_OUTBOX_AUTOSTART: 'false',
         EMAIL_PIPING_OUTBOX_LEASE_SECONDS: '1',
         IMPORT_WORKER_SEND: 'true',
       },
-      null
-    );
+    });
     // The whole message reached the server, which has not answered yet: kill the sender now.
     await held.received;
     worker.kill();
-    await worker.done;
+    await worker.exited;
     // Let the server notice the dead connection before it would answer.
     await new Promise((resolve) => setTimeout(resolve, 500));
     held.release();

@@ -6,31 +6,9 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail, removeSpooledAttachments, safeAttachmentFilename } from '../../src/mail/parse';
 import type { ParsedMail } from '../../src/mail/types';
+import { corpusDir, readManifest } from '../harness/corpus';
 
-const CORPUS = process.env.EMAIL_PIPING_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
-
-interface ManifestRow {
-  localPath: string;
-  category: string;
-}
-
-/** MANIFEST.tsv rows (the corpus README: iterate the manifest, not the file names). */
-function readManifest(): ManifestRow[] {
-  const manifestPath = path.join(CORPUS, 'MANIFEST.tsv');
-  if (!fs.existsSync(manifestPath)) {
-    throw new Error(`Mail corpus not found at ${CORPUS}; set EMAIL_PIPING_CORPUS`);
-  }
-  const [header, ...lines] = fs.readFileSync(manifestPath, 'utf8').split('\n');
-  const columns = header.split('\t');
-  const pathColumn = columns.indexOf('local_path');
-  const categoryColumn = columns.indexOf('category');
-  return lines
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const cells = line.split('\t');
-      return { localPath: cells[pathColumn], category: cells[categoryColumn] };
-    });
-}
+const CORPUS = corpusDir;
 
 const manifest = readManifest();
 const manifestPaths = new Set(manifest.map((row) => row.localPath));

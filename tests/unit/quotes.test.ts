@@ -7,8 +7,9 @@ import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
 import { REPLY_ABOVE_MARKER, trimQuotedHtml, trimQuotedText } from '../../src/mail/quotes';
 import type { TrimmedText } from '../../src/mail/quotes';
 import type { ParsedMail } from '../../src/mail/types';
+import { corpusDir, readManifest } from '../harness/corpus';
 
-const CORPUS = process.env.EMAIL_PIPING_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
+const CORPUS = corpusDir;
 
 /** Whitespace-insensitive form, for "visible + quoted is the original, modulo whitespace at the cut". */
 function squash(text: string): string {
@@ -452,28 +453,6 @@ describe('rule 3, HTML: client quote containers', () => {
 /* ------------------------------------------------------------------------------------------------ */
 /* Corpus                                                                                           */
 /* ------------------------------------------------------------------------------------------------ */
-
-interface ManifestRow {
-  localPath: string;
-  category: string;
-}
-
-function readManifest(): ManifestRow[] {
-  const manifestPath = path.join(CORPUS, 'MANIFEST.tsv');
-  if (!fs.existsSync(manifestPath)) {
-    throw new Error(`Mail corpus not found at ${CORPUS}; set EMAIL_PIPING_CORPUS`);
-  }
-  const [header, ...lines] = fs.readFileSync(manifestPath, 'utf8').split('\n');
-  const columns = header.split('\t');
-  const pathColumn = columns.indexOf('local_path');
-  const categoryColumn = columns.indexOf('category');
-  return lines
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const cells = line.split('\t');
-      return { localPath: cells[pathColumn], category: cells[categoryColumn] };
-    });
-}
 
 /**
  * What each message should keep, verified by reading it. `start`/`end`: the visible part (whitespace collapsed)
