@@ -36,6 +36,7 @@ import {
   withImap,
 } from '../tests/harness/imap';
 import { bootStrapi, type TestStrapi } from '../tests/harness/strapi';
+import { runRulesBench } from './rules-bench';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings and targets
@@ -783,6 +784,12 @@ async function main(): Promise<number> {
     ] as const) {
       if (!ok) console.log(what);
     }
+    // Piping rules and block lists, measured in the same run: block check + rule evaluation per message.
+    const rules = runRulesBench();
+    console.log(
+      `Rules: ${rules.rules} piping rules + ${rules.blockPatterns} block patterns: ` +
+        `${rules.perMessageMs.toFixed(3)} ms per message (target <= 0.2 ms) ${rules.perMessageMs <= 0.2 ? 'PASS' : 'MISS'}`
+    );
     console.log(`Benchmark runtime: ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
 
     if (!countsOk) {

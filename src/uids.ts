@@ -7,4 +7,6 @@ export const UID = {
   receipt: 'plugin::email-piping.inbound-receipt',
   outbox: 'plugin::email-piping.outbox-message',
   template: 'plugin::email-piping.notification-template',
+  pipingRule: 'plugin::email-piping.piping-rule',
+  blockRule: 'plugin::email-piping.block-rule',
 } as const;

@@ -1,9 +1,11 @@
 import mailbox from './mailbox/schema.json';
 import ticket from './ticket/schema.json';
 import ticketMessage from './ticket-message/schema.json';
+import blockRule from './block-rule/schema.json';
 import inboundReceipt from './inbound-receipt/schema.json';
 import notificationTemplate from './notification-template/schema.json';
 import outboxMessage from './outbox-message/schema.json';
+import pipingRule from './piping-rule/schema.json';
 
 export default {
   mailbox: { schema: mailbox },
@@ -12,4 +14,6 @@ export default {
   'inbound-receipt': { schema: inboundReceipt },
   'outbox-message': { schema: outboxMessage },
   'notification-template': { schema: notificationTemplate },
+  'piping-rule': { schema: pipingRule },
+  'block-rule': { schema: blockRule },
 };

@@ -65,6 +65,23 @@ export default {
     preview: (ctx: Ctx) => respond(ctx, () => service(strapi, 'templates').preview(ctx.request.body)),
   }),
 
+  rules: ({ strapi }: { strapi: Core.Strapi }) => ({
+    findPiping: (ctx: Ctx) => respond(ctx, () => service(strapi, 'rules').listPiping()),
+    createPiping: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'rules').createPiping(ctx.request.body), 201),
+    updatePiping: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'rules').updatePiping(idParam(ctx), ctx.request.body)),
+    reorderPiping: (ctx: Ctx) => respond(ctx, () => service(strapi, 'rules').reorderPiping(ctx.request.body)),
+    deletePiping: (ctx: Ctx) => respond(ctx, () => service(strapi, 'rules').deletePiping(idParam(ctx))),
+    findBlock: (ctx: Ctx) => respond(ctx, () => service(strapi, 'rules').listBlock()),
+    createBlock: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'rules').createBlock(ctx.request.body), 201),
+    updateBlock: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'rules').updateBlock(idParam(ctx), ctx.request.body)),
+    deleteBlock: (ctx: Ctx) => respond(ctx, () => service(strapi, 'rules').deleteBlock(idParam(ctx))),
+    simulate: (ctx: Ctx) => respond(ctx, () => service(strapi, 'simulator').simulate(ctx.request.body)),
+  }),
+
   outbox: ({ strapi }: { strapi: Core.Strapi }) => ({
     find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'outbox').list(ctx.query)),
   }),

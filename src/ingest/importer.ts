@@ -60,6 +60,8 @@ export interface ImportRunSummary {
   repliesAdded: number;
   quarantined: number;
   skipped: number;
+  blocked: number;
+  refused: number;
   stoppedEarly: boolean;
 }
 
@@ -74,6 +76,8 @@ export function countOutcome(summary: ImportRunSummary, outcome: IngestOutcome['
   if (outcome === 'ticket-created') summary.ticketsCreated += 1;
   else if (outcome === 'reply-added') summary.repliesAdded += 1;
   else if (outcome === 'quarantined') summary.quarantined += 1;
+  else if (outcome === 'blocked') summary.blocked += 1;
+  else if (outcome === 'refused') summary.refused += 1;
   else summary.skipped += 1;
 }
 
@@ -89,6 +93,8 @@ export async function importFolder(
     repliesAdded: 0,
     quarantined: 0,
     skipped: 0,
+    blocked: 0,
+    refused: 0,
     stoppedEarly: false,
   };
 

@@ -20,7 +20,9 @@ export interface InboundOrigin {
   uid: number;
 }
 
-export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'quarantined' | 'skipped';
+/** `blocked`: a block rule matched; `refused`: the mailbox's allowed mail / senders said no. Both are recorded. */
+export type IngestOutcomeKind =
+  'ticket-created' | 'reply-added' | 'quarantined' | 'skipped' | 'blocked' | 'refused';
 
 export interface IngestOutcome {
   outcome: IngestOutcomeKind;

@@ -8,6 +8,12 @@ import { InputError } from '../errors';
 export type Security = 'tls' | 'starttls' | 'none';
 export type AfterImport = 'mark-seen' | 'move' | 'delete';
 export type ClosedTicketReplies = 'reopen' | 'new-ticket';
+export type AllowedMailSetting = 'new-and-replies' | 'new-only' | 'replies-only';
+export type ContentPreference = 'html' | 'text';
+
+/** Who may open tickets or write to them through this mailbox. */
+export type AllowedSendersSetting =
+  { mode: 'anyone' } | { mode: 'listed'; addresses: string[]; domains: string[] } | { mode: 'registered' };
 
 /** Which notification events a mailbox sends; each can be switched off on its own. */
 export interface NotificationSwitches {
@@ -56,11 +62,22 @@ export interface MailboxInput {
   /** Strapi admin roles whose active users are agents of this mailbox too. */
   agentRoleIds: number[];
   closedTicketReplies: ClosedTicketReplies;
+  allowedMail: AllowedMailSetting;
+  allowedSenders: AllowedSendersSetting;
+  /** Which body the ticket shows and stores as the main one. */
+  contentPreference: ContentPreference;
+  /** Addresses in To and Cc (minus ours and the agents) become recipients of the ticket. */
+  ccImport: boolean;
+  /** Other addresses forwarded into this mailbox (sales@, billing@): recorded on the ticket and used as From. */
+  forwardingAddresses: string[];
 }
 
 const SECURITIES: Security[] = ['tls', 'starttls', 'none'];
 const AFTER_IMPORT: AfterImport[] = ['mark-seen', 'move', 'delete'];
 const CLOSED_TICKET_REPLIES: ClosedTicketReplies[] = ['reopen', 'new-ticket'];
+const ALLOWED_MAIL: AllowedMailSetting[] = ['new-and-replies', 'new-only', 'replies-only'];
+const CONTENT_PREFERENCES: ContentPreference[] = ['html', 'text'];
+const DOMAIN = /^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const STORED_FIELDS = [
   'name',
   'address',
@@ -82,6 +99,11 @@ const STORED_FIELDS = [
   'agentAddresses',
   'agentRoleIds',
   'closedTicketReplies',
+  'allowedMail',
+  'allowedSenders',
+  'contentPreference',
+  'ccImport',
+  'forwardingAddresses',
 ] as const;
 const FIELDS = new Set<string>([...STORED_FIELDS, 'password', 'smtpPassword']);
 const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
@@ -161,14 +183,50 @@ function notificationSwitches(value: unknown): NotificationSwitches {
   return switches;
 }
 
-function addressList(value: unknown): string[] {
+function addressList(value: unknown, field = 'agentAddresses'): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) fail('agentAddresses', 'must be a list of email addresses');
+  if (!Array.isArray(value)) fail(field, 'must be a list of email addresses');
   const addresses = value.map((item) => {
-    if (typeof item !== 'string') fail('agentAddresses', 'must be a list of email addresses');
-    return emailAddress(item.trim(), 'agentAddresses')!;
+    if (typeof item !== 'string') fail(field, 'must be a list of email addresses');
+    return emailAddress(item.trim(), field)!;
   });
   return [...new Set(addresses)];
+}
+
+function allowedSenders(value: unknown): AllowedSendersSetting {
+  if (value === undefined || value === null) return { mode: 'anyone' };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail('allowedSenders', 'must be an object such as {"mode": "anyone"}');
+  }
+  const input = value as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!['mode', 'addresses', 'domains'].includes(key)) fail('allowedSenders', `"${key}" is not a setting`);
+  }
+  if (input.mode === 'anyone' || input.mode === 'registered') return { mode: input.mode };
+  if (input.mode !== 'listed') fail('allowedSenders', 'mode must be one of anyone, listed, registered');
+  const addresses = addressList(input.addresses, 'allowedSenders.addresses');
+  if (input.domains !== undefined && !Array.isArray(input.domains)) {
+    fail('allowedSenders.domains', 'must be a list of domains');
+  }
+  const domains = ((input.domains as unknown[] | undefined) ?? []).map((domain) => {
+    if (typeof domain !== 'string' || !DOMAIN.test(domain.trim())) {
+      fail(
+        'allowedSenders.domains',
+        `"${String(domain)}" is not a domain (example.com, or *.example.com for subdomains)`
+      );
+    }
+    return domain.trim().toLowerCase();
+  });
+  if (addresses.length === 0 && domains.length === 0) {
+    fail('allowedSenders', 'a "listed" mode needs at least one address or domain');
+  }
+  return { mode: 'listed', addresses, domains };
+}
+
+function flag(value: unknown, fallback: boolean, field: string): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') fail(field, 'must be true or false');
+  return value;
 }
 
 function roleIds(value: unknown): number[] {
@@ -268,5 +326,10 @@ export function parseMailboxInput(
       'reopen',
       'closedTicketReplies'
     ),
+    allowedMail: oneOf(merged.allowedMail, ALLOWED_MAIL, 'new-and-replies', 'allowedMail'),
+    allowedSenders: allowedSenders(merged.allowedSenders),
+    contentPreference: oneOf(merged.contentPreference, CONTENT_PREFERENCES, 'html', 'contentPreference'),
+    ccImport: flag(merged.ccImport, true, 'ccImport'),
+    forwardingAddresses: addressList(merged.forwardingAddresses, 'forwardingAddresses'),
   };
 }

@@ -9,36 +9,24 @@ import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import type { ImportStore, PendingServerAction } from '../ingest/importer';
 import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/ingest-message';
-import { planInbound } from '../ingest/plan-inbound';
+import { decideInbound } from '../ingest/decide-inbound';
 import type { SpooledRaw } from '../ingest/spool';
-import { classifyAutomatic } from '../mail/classify';
-import { threadCandidateIds } from '../mail/message-ids';
 import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';
-import { resolveThread, type TicketRef } from '../mail/thread';
-import type { ParsedMail } from '../mail/types';
+import type { TicketRef } from '../mail/thread';
+import type { MailAddress, ParsedMail } from '../mail/types';
 import { parseLanguagePreferences } from '../outbound/templates';
-import type { ClosedTicketReplies } from '../schemas/mailbox';
+import type { ContentPreference } from '../schemas/mailbox';
 import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
 import { emitPluginEvent } from './events';
-import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from './notifications';
+import { createInboundContextLoader } from './inbound-context';
 import { createThreadLookups } from './thread-lookups';
 
 /** Upper bound for the subject kept on a receipt row (the full one lives on the message). */
 const RECEIPT_SUBJECT_CHARS = 500;
-/** Mailbox settings are read once per this many milliseconds, not once per message. */
-const MAILBOX_CONTEXT_TTL_MS = 2000;
 
 type Row = Record<string, unknown> & { id: number };
-
-interface MailboxContext {
-  row: NotificationMailboxRow & { closedTicketReplies: ClosedTicketReplies | null };
-  agents: string[];
-  /** The mailbox can send (SMTP and address set): only then are notifications planned at all. */
-  sends: boolean;
-  loadedAt: number;
-}
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
   const query = (uid: string) => strapi.db.query(uid as never);
@@ -51,27 +39,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   }
 
   const threadLookups = createThreadLookups(strapi);
+  const rules = {
+    recordHits: (kind: 'piping' | 'block', ids: number[]) =>
+      strapi.plugin('email-piping').service('rules').recordHits(kind, ids) as Promise<void>,
+  };
   const { uploadAttachments } = createAttachmentStore(strapi);
-  const mailboxContexts = new Map<number, MailboxContext>();
-
-  async function mailboxContext(mailboxId: number): Promise<MailboxContext | null> {
-    const cached = mailboxContexts.get(mailboxId);
-    if (cached && Date.now() - cached.loadedAt < MAILBOX_CONTEXT_TTL_MS) return cached;
-    const row = (await query(UID.mailbox).findOne({
-      select: [...NOTIFICATION_MAILBOX_FIELDS, 'closedTicketReplies'],
-      where: { id: mailboxId },
-    })) as MailboxContext['row'] | null;
-    if (!row) return null;
-    const notifications = strapi.plugin('email-piping').service('notifications');
-    const context = {
-      row,
-      agents: await notifications.agentsOf(row),
-      sends: Boolean(row.smtpHost && row.address),
-      loadedAt: Date.now(),
-    };
-    mailboxContexts.set(mailboxId, context);
-    return context;
-  }
+  const inbound = createInboundContextLoader(strapi);
 
   /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
   async function advanceCursor(origin: InboundOrigin): Promise<void> {
@@ -138,11 +111,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     mail: ParsedMail,
     raw: SpooledRaw,
     ticketId: number,
-    author: 'customer' | 'agent' | 'system'
+    author: 'customer' | 'agent' | 'system',
+    contentPreference: ContentPreference
   ) {
     const sender = requesterOf(mail);
     const text = trimQuotedText(mail.text);
-    const html = mail.html ? trimQuotedHtml(mail.html) : null;
+    // "Plain text" mailboxes keep no HTML at all: nothing hostile to store, nothing to render.
+    const html = mail.html && contentPreference === 'html' ? trimQuotedHtml(mail.html) : null;
     return {
       ticket: ticketId,
       direction: author === 'agent' ? 'outbound' : 'inbound',
@@ -163,18 +138,6 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       rawSize: raw.size,
       sentAt: mail.date,
     };
-  }
-
-  /** Addresses the mail was delivered to: tokens may sit in any of them. */
-  function deliveredTo(mail: ParsedMail): string[] {
-    const headerAddresses = ['delivered-to', 'x-original-to']
-      .flatMap((name) => [mail.headers[name] ?? []].flat())
-      .map((value) =>
-        String(value)
-          .replace(/^.*<|>.*$/g, '')
-          .trim()
-      );
-    return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...headerAddresses];
   }
 
   return {
@@ -208,24 +171,42 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       return strapi.db.transaction(async ({ trx, onCommit }) => {
         const now = new Date();
         const sender = requesterOf(mail)!;
-        const context = await mailboxContext(origin.mailboxId);
-        const decision = await resolveThread(
-          {
-            sender: sender.address,
-            recipients: deliveredTo(mail),
-            candidateIds: threadCandidateIds(mail),
-            subject: mail.subject,
-          },
-          threadLookups,
-          notifications.secret()
-        );
-        const automatic = classifyAutomatic(mail.headers, sender.address);
-        const plan = planInbound({
-          decision,
-          senderIsAgent: context?.agents.includes(sender.address) ?? false,
-          automatic: automatic.automatic,
-          closedTicketReplies: context?.row.closedTicketReplies ?? 'reopen',
+        const context = await inbound.contextFor(origin.mailboxId);
+        if (!context) throw new Error(`mailbox #${origin.mailboxId} no longer exists`);
+        const decision = await decideInbound({
+          mail,
+          settings: context.settings,
+          lookups: threadLookups,
+          senderIsRegistered: inbound.senderIsRegistered,
         });
+        if (decision.kind === 'blocked') {
+          await rules.recordHits('block', [decision.ruleId]);
+          const receiptId = await writeReceipt(
+            origin,
+            raw,
+            mail,
+            { outcome: 'blocked', reason: decision.reason, ruleId: decision.ruleId },
+            options
+          );
+          return { outcome: 'blocked' as const, receiptId, ticketId: null, reason: decision.reason };
+        }
+        if (decision.kind === 'refused') {
+          const receiptId = await writeReceipt(
+            origin,
+            raw,
+            mail,
+            { outcome: 'refused', reason: decision.reason },
+            options
+          );
+          return { outcome: 'refused' as const, receiptId, ticketId: null, reason: decision.reason };
+        }
+        const { plan, thread, automatic } = decision;
+        const ruled = decision.rules;
+        if (ruled && ruled.matched.length > 0)
+          await rules.recordHits(
+            'piping',
+            ruled.matched.map((m) => m.ruleId)
+          );
 
         let ticketId: number;
         let ticketNumber: number;
@@ -234,11 +215,15 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             data: {
               number: await nextTicketNumber(trx),
               subject: mail.subject,
-              status: 'open',
-              priority: 'normal',
+              status: ruled?.status ?? 'open',
+              priority: ruled?.priority ?? 'normal',
+              category: ruled?.category ?? null,
+              tags: ruled && ruled.tags.length > 0 ? ruled.tags : null,
+              assigneeId: ruled?.assigneeId ?? null,
               requesterEmail: sender.address,
               requesterName: sender.name || null,
-              cc: mail.cc,
+              cc: decision.addedRecipients,
+              forwardingAddress: decision.forwardingAddress,
               language: parseLanguagePreferences(mail.headers).join(',') || null,
               lastMessageAt: now,
               mailbox: origin.mailboxId,
@@ -250,27 +235,42 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           ticketNumber = ticket.number;
         } else {
           ticketId = plan.ticketId;
-          ticketNumber = (decision as { ticket: TicketRef }).ticket.number;
+          ticketNumber = (thread as { ticket: TicketRef }).ticket.number;
           const data: Record<string, unknown> = { lastMessageAt: now };
           if (plan.kind === 'customer-reply' && plan.newStatus) data.status = plan.newStatus;
+          if (decision.addedRecipients.length > 0) {
+            // Someone the customer brought into the conversation joins the ticket's recipients (CC import).
+            const current = (await query(UID.ticket).findOne({
+              select: ['cc'],
+              where: { id: ticketId },
+            })) as {
+              cc: MailAddress[] | null;
+            } | null;
+            const known = new Set((current?.cc ?? []).map((entry) => entry.address));
+            const added = decision.addedRecipients.filter((entry) => !known.has(entry.address));
+            if (added.length > 0) data.cc = [...(current?.cc ?? []), ...added];
+          }
           await query(UID.ticket).updateMany({ where: { id: ticketId }, data });
         }
 
         const author =
           plan.kind === 'agent-reply' ? 'agent' : plan.kind === 'agent-automatic' ? 'system' : 'customer';
         const { fileIds, inlineParts } = await uploadAttachments(mail);
-        const data = messageData(mail, raw, ticketId, author);
+        const data = messageData(mail, raw, ticketId, author, context.row.contentPreference ?? 'html');
         const message = (await query(UID.message).create({
           data: { ...data, attachments: fileIds, inlineParts },
           select: ['id'],
         })) as Row;
         const outcome = plan.kind === 'new-ticket' ? ('ticket-created' as const) : ('reply-added' as const);
         const notes = [
-          decision.kind === 'existing' ? `joined ticket #${ticketNumber} by ${decision.via}` : null,
+          thread.kind === 'existing' && plan.kind !== 'new-ticket'
+            ? `joined ticket #${ticketNumber} by ${thread.via}`
+            : null,
           plan.kind === 'new-ticket' && plan.previousTicketId
             ? 'the ticket it answers is closed: opened a follow-up'
             : null,
-          ...decision.refused,
+          ...thread.refused,
+          ...(ruled?.matched ?? []).map((rule) => `piping rule #${rule.ruleId} "${rule.name}" applied`),
           automatic.automatic ? `automatic mail (${automatic.reason}): nothing sent in answer` : null,
         ].filter(Boolean);
         const receiptId = await writeReceipt(
@@ -288,9 +288,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         );
         let queued = 0;
         // A mailbox without SMTP settings sends nothing: skip planning (and its queries) altogether.
-        for (const event of context?.sends ? plan.notify : []) {
+        for (const event of context.sends ? plan.notify : []) {
           queued += await notifications.notify(event, ticketId, {
-            mailbox: context!.row,
+            mailbox: context.row,
             message: {
               id: message.id,
               text: data.textBody,

@@ -101,7 +101,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ticketsCreated: (fresh.ticketsCreated ?? 0) + summary.ticketsCreated,
         repliesAdded: (fresh.repliesAdded ?? 0) + summary.repliesAdded,
         quarantinedCount: (fresh.quarantinedCount ?? 0) + summary.quarantined,
-        skippedCount: (fresh.skippedCount ?? 0) + summary.skipped,
+        // Blocked and refused mail is recorded like skipped mail: no ticket, nothing sent.
+        skippedCount: (fresh.skippedCount ?? 0) + summary.skipped + summary.blocked + summary.refused,
         progress: { done: summary.listed, total: summary.listed, running: false },
       });
       return { status: 'imported', summary };

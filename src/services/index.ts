@@ -4,7 +4,20 @@ import mailboxes from './mailboxes';
 import notifications from './notifications';
 import outbox from './outbox';
 import receipts from './receipts';
+import rules from './rules';
+import simulator from './simulator';
 import templates from './templates';
 import tickets from './tickets';
 
-export default { conversation, importer, mailboxes, notifications, outbox, receipts, templates, tickets };
+export default {
+  conversation,
+  importer,
+  mailboxes,
+  notifications,
+  outbox,
+  receipts,
+  rules,
+  simulator,
+  templates,
+  tickets,
+};

@@ -22,6 +22,8 @@ export interface NotificationTicketRow {
   requesterName: string | null;
   cc: MailAddress[] | null;
   language: string | null;
+  /** The forwarding address the ticket came in through: its notifications are sent from there. */
+  forwardingAddress: string | null;
   mailbox: { id: number } | null;
 }
 
@@ -92,11 +94,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return [...addresses];
   }
 
+  /** Every address that is ours: mailbox addresses, and IMAP logins that are addresses (they usually are). */
   async function ownAddresses(): Promise<string[]> {
-    const rows = (await query(UID.mailbox).findMany({ select: ['address'] })) as Array<{
+    const rows = (await query(UID.mailbox).findMany({ select: ['address', 'username'] })) as Array<{
       address: string | null;
+      username: string | null;
     }>;
-    return rows.map((row) => row.address).filter((address): address is string => Boolean(address));
+    const own = new Set<string>();
+    for (const row of rows) {
+      for (const value of [row.address, row.username]) {
+        if (value && /^[^\s@]+@[^\s@]+$/.test(value)) own.add(value.toLowerCase());
+      }
+    }
+    return [...own];
   }
 
   async function siteTemplates(): Promise<Template[]> {
@@ -153,7 +163,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         mailbox: {
           id: mailbox.id,
           name: mailbox.name,
-          address: mailbox.address,
+          // sales@ forwarded into support@: the customer wrote to sales@, so sales@ answers.
+          address: ticket.forwardingAddress ?? mailbox.address,
           fromName: mailbox.fromName,
           notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
         },

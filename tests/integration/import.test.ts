@@ -87,6 +87,7 @@ describe('IMAP import into tickets', () => {
       '/email-piping/mailboxes',
       {
         name: `Support ${user}`,
+        address: 'support@example.test',
         host: dovecot.host,
         port: dovecot.port,
         security: 'none',
@@ -234,7 +235,7 @@ describe('IMAP import into tickets', () => {
       requesterEmail: 'jane@customer.test',
       requesterName: 'Jane Customer',
     });
-    expect(printer.cc).toEqual([{ address: 'boss@customer.test', name: 'Boss' }]);
+    expect(printer.cc, JSON.stringify(printer.cc)).toEqual([{ address: 'boss@customer.test', name: 'Boss' }]);
     expect((invoice.number as number) - (printer.number as number)).toBe(1);
     expect(invoice.subject).toBe('Facture été');
 

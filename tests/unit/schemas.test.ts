@@ -44,6 +44,11 @@ describe('mailbox input', () => {
       agentAddresses: [],
       agentRoleIds: [],
       closedTicketReplies: 'reopen',
+      allowedMail: 'new-and-replies',
+      allowedSenders: { mode: 'anyone' },
+      contentPreference: 'html',
+      ccImport: true,
+      forwardingAddresses: [],
     });
   });
 
@@ -73,6 +78,19 @@ describe('mailbox input', () => {
     ],
     [{ ...valid, notifications: { welcome: true } }, /^notifications: "welcome" is not a notification/],
     [{ ...valid, closedTicketReplies: 'ignore' }, /^closedTicketReplies: must be one of reopen, new-ticket/],
+    [
+      { ...valid, allowedMail: 'none' },
+      /^allowedMail: must be one of new-and-replies, new-only, replies-only/,
+    ],
+    [{ ...valid, allowedSenders: { mode: 'listed' } }, /^allowedSenders: a "listed" mode needs at least one/],
+    [
+      { ...valid, allowedSenders: { mode: 'listed', domains: ['not a domain'] } },
+      /^allowedSenders\.domains: "not a domain"/,
+    ],
+    [{ ...valid, allowedSenders: { mode: 'vip' } }, /^allowedSenders: mode must be one of/],
+    [{ ...valid, forwardingAddresses: ['sales'] }, /^forwardingAddresses: "sales" is not an email address/],
+    [{ ...valid, contentPreference: 'rtf' }, /^contentPreference: must be one of html, text/],
+    [{ ...valid, ccImport: 'yes' }, /^ccImport: must be true or false/],
   ])('refuses %j naming the field', (body, message) => {
     expect(refusal(() => parseMailboxInput(body, defaults))).toMatch(message);
   });

@@ -1,0 +1,91 @@
+/**
+ * What the inbound road needs to know about a mailbox — its admission settings, agents, our own addresses, compiled
+ * rules, the reply secret — read once per couple of seconds rather than once per message. Shared by the importer and
+ * the rule simulator, so both decide with the same facts.
+ */
+import type { Core } from '@strapi/strapi';
+import type { InboundSettings } from '../ingest/decide-inbound';
+import type {
+  AllowedMailSetting,
+  AllowedSendersSetting,
+  ClosedTicketReplies,
+  ContentPreference,
+} from '../schemas/mailbox';
+import { UID } from '../uids';
+import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from './notifications';
+
+/** Mailbox settings are read once per this many milliseconds, not once per message. */
+const MAILBOX_CONTEXT_TTL_MS = 2000;
+
+export interface MailboxContext {
+  row: NotificationMailboxRow & MailboxInboundFields;
+  /** Everything `decideInbound` needs besides the mail. */
+  settings: InboundSettings;
+  /** The mailbox can send (SMTP and address set): only then are notifications planned at all. */
+  sends: boolean;
+  loadedAt: number;
+}
+
+export interface MailboxInboundFields {
+  closedTicketReplies: ClosedTicketReplies | null;
+  allowedMail: AllowedMailSetting | null;
+  allowedSenders: AllowedSendersSetting | null;
+  contentPreference: ContentPreference | null;
+  ccImport: boolean | null;
+  forwardingAddresses: string[] | null;
+}
+
+export function createInboundContextLoader(strapi: Core.Strapi) {
+  const query = (uid: string) => strapi.db.query(uid as never);
+  const mailboxContexts = new Map<number, MailboxContext>();
+
+  async function contextFor(mailboxId: number): Promise<MailboxContext | null> {
+    const cached = mailboxContexts.get(mailboxId);
+    if (cached && Date.now() - cached.loadedAt < MAILBOX_CONTEXT_TTL_MS) return cached;
+    const row = (await query(UID.mailbox).findOne({
+      select: [
+        ...NOTIFICATION_MAILBOX_FIELDS,
+        'closedTicketReplies',
+        'allowedMail',
+        'allowedSenders',
+        'contentPreference',
+        'ccImport',
+        'forwardingAddresses',
+      ],
+      where: { id: mailboxId },
+    })) as MailboxContext['row'] | null;
+    if (!row) return null;
+    const notifications = strapi.plugin('email-piping').service('notifications');
+    const compiled = await strapi.plugin('email-piping').service('rules').compiledFor(mailboxId);
+    const context: MailboxContext = {
+      row,
+      settings: {
+        closedTicketReplies: row.closedTicketReplies ?? 'reopen',
+        allowedMail: row.allowedMail ?? 'new-and-replies',
+        allowedSenders: row.allowedSenders ?? { mode: 'anyone' },
+        ccImport: row.ccImport ?? true,
+        forwardingAddresses: row.forwardingAddresses ?? [],
+        agents: await notifications.agentsOf(row),
+        ownAddresses: await notifications.ownAddresses(),
+        rules: compiled.rules,
+        blockRules: compiled.blockRules,
+        replySecret: notifications.secret(),
+      },
+      sends: Boolean(row.smtpHost && row.address),
+      loadedAt: Date.now(),
+    };
+    mailboxContexts.set(mailboxId, context);
+    return context;
+  }
+
+  /** A registered user of the site (users-permissions), when the mailbox admits only those. */
+  async function senderIsRegistered(address: string): Promise<boolean> {
+    if (!strapi.plugin('users-permissions')) return false;
+    const found = await query('plugin::users-permissions.user').count({
+      where: { email: { $eqi: address }, blocked: { $ne: true } },
+    });
+    return found > 0;
+  }
+
+  return { contextFor, senderIsRegistered };
+}

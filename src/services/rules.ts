@@ -1,0 +1,225 @@
+/**
+ * Piping rules and block rules as the admin manages them: validated on save (a refusal names the field), ordered,
+ * counted when they hit; and the compiled forms the importer and the simulator use, rebuilt only when a rule changed.
+ */
+import type { Core } from '@strapi/strapi';
+import { InputError, NotFoundError } from '../errors';
+import {
+  compileBlockRules,
+  DEFAULT_BLOCK_RULES,
+  validateBlockRule,
+  type BlockRule,
+  type CompiledBlockRules,
+} from '../mail/block';
+import { compileRules, validateRule, type CompiledRules, type PipingRule } from '../mail/rules';
+import { UID } from '../uids';
+
+interface PipingRuleRow extends PipingRule {
+  position: number;
+  mailboxId: number | null;
+  hitCount: number | null;
+  lastHitAt: string | null;
+}
+
+interface BlockRuleRow extends BlockRule {
+  enabled: boolean;
+  note: string | null;
+  hitCount: number | null;
+  lastHitAt: string | null;
+}
+
+const SEEDED_KEY = 'block-rules-seeded';
+
+function refuse(errors: Array<{ field: string; message: string }>): never {
+  throw new InputError(errors.map((error) => `${error.field}: ${error.message}`).join('; '), { errors });
+}
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const pipingRules = () => strapi.db.query(UID.pipingRule as never);
+  const blockRules = () => strapi.db.query(UID.blockRule as never);
+  /** Compiled rules, cached until a rule is saved or deleted (in this process) or 5 seconds pass (other instances). */
+  let compiled: { at: number; piping: Map<number | 'all', CompiledRules>; block: CompiledBlockRules } | null =
+    null;
+  const invalidate = () => {
+    compiled = null;
+  };
+
+  async function load() {
+    if (compiled && Date.now() - compiled.at < 5000) return compiled;
+    const rules = (await pipingRules().findMany({
+      where: { enabled: true },
+      orderBy: [{ position: 'asc' }, { id: 'asc' }],
+    })) as PipingRuleRow[];
+    const blocks = (await blockRules().findMany({
+      where: { enabled: true },
+      orderBy: [{ id: 'asc' }],
+    })) as BlockRuleRow[];
+    const piping = new Map<number | 'all', CompiledRules>();
+    const mailboxIds = new Set(rules.map((rule) => rule.mailboxId).filter((id): id is number => id !== null));
+    // A rule without a mailbox applies to all of them; a mailbox's set is the global rules plus its own, in order.
+    piping.set('all', compileRules(rules.filter((rule) => rule.mailboxId === null)));
+    for (const id of mailboxIds) {
+      piping.set(id, compileRules(rules.filter((rule) => rule.mailboxId === null || rule.mailboxId === id)));
+    }
+    compiled = { at: Date.now(), piping, block: compileBlockRules(blocks) };
+    return compiled;
+  }
+
+  return {
+    /** The compiled rules for one mailbox (importer and simulator). */
+    async compiledFor(mailboxId: number): Promise<{ rules: CompiledRules; blockRules: CompiledBlockRules }> {
+      const current = await load();
+      return {
+        rules: current.piping.get(mailboxId) ?? current.piping.get('all')!,
+        blockRules: current.block,
+      };
+    },
+
+    /** Counts hits; called inside the import transaction. */
+    async recordHits(kind: 'piping' | 'block', ruleIds: number[]): Promise<void> {
+      if (ruleIds.length === 0) return;
+      const meta = strapi.db.metadata.get((kind === 'piping' ? UID.pipingRule : UID.blockRule) as never);
+      const hitColumn = (meta.attributes.hitCount as { columnName: string }).columnName;
+      const lastColumn = (meta.attributes.lastHitAt as { columnName: string }).columnName;
+      const knex = strapi.db.connection;
+      // An atomic increment (the query engine can only set values, and two imports may count the same rule),
+      // inside the caller's transaction: SQLite has one connection, and the hit belongs to the commit anyway.
+      await strapi.db.transaction(async ({ trx }) => {
+        await knex(meta.tableName)
+          .transacting(trx)
+          .whereIn('id', ruleIds)
+          .update({ [hitColumn]: knex.raw('coalesce(??, 0) + 1', [hitColumn]), [lastColumn]: new Date() });
+      });
+    },
+
+    /** Seeds the editable default block rules once per database. */
+    async seedDefaults(): Promise<void> {
+      const store = strapi.store({ type: 'plugin', name: 'email-piping' });
+      if (await store.get({ key: SEEDED_KEY })) return;
+      if ((await blockRules().count({})) === 0) {
+        for (const rule of DEFAULT_BLOCK_RULES) {
+          const { id: _id, ...data } = rule;
+          await blockRules().create({ data: { ...data, enabled: true, note: 'default' } });
+        }
+      }
+      await store.set({ key: SEEDED_KEY, value: true });
+      invalidate();
+    },
+
+    async listPiping() {
+      return pipingRules().findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+    },
+
+    async createPiping(body: unknown) {
+      const { mailboxId, ...rest } = (body ?? {}) as Record<string, unknown>;
+      const result = validateRule(rest);
+      if ('errors' in result) refuse(result.errors);
+      if (mailboxId !== undefined && mailboxId !== null && !Number.isInteger(mailboxId)) {
+        refuse([{ field: 'mailboxId', message: 'must be a mailbox id or null (all mailboxes)' }]);
+      }
+      const last = (await pipingRules().findOne({ select: ['position'], orderBy: { position: 'desc' } })) as {
+        position: number;
+      } | null;
+      const row = await pipingRules().create({
+        data: {
+          ...result.rule,
+          mailboxId: mailboxId ?? null,
+          position: (last?.position ?? 0) + 1,
+          hitCount: 0,
+        },
+      });
+      invalidate();
+      return row;
+    },
+
+    async updatePiping(id: number, body: unknown) {
+      const existing = (await pipingRules().findOne({ where: { id } })) as PipingRuleRow | null;
+      if (!existing) throw new NotFoundError(`Piping rule #${id} does not exist`);
+      const { mailboxId, ...rest } = (body ?? {}) as Record<string, unknown>;
+      const { name, enabled, match, conditions, actions } = existing;
+      const result = validateRule({ name, enabled, match, conditions, actions, ...rest });
+      if ('errors' in result) refuse(result.errors);
+      const row = await pipingRules().update({
+        where: { id },
+        data: { ...result.rule, ...(mailboxId === undefined ? {} : { mailboxId }) },
+      });
+      invalidate();
+      return row;
+    },
+
+    /** Puts the rules in the given order (ids first to last); rules not named keep their relative order after. */
+    async reorderPiping(body: unknown) {
+      const ids = (body as { ids?: unknown })?.ids;
+      if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) {
+        refuse([{ field: 'ids', message: 'must be the list of rule ids in their new order' }]);
+      }
+      const all = (await pipingRules().findMany({
+        select: ['id'],
+        orderBy: [{ position: 'asc' }, { id: 'asc' }],
+      })) as Array<{
+        id: number;
+      }>;
+      const known = new Set(all.map((rule) => rule.id));
+      for (const id of ids as number[])
+        if (!known.has(id)) throw new NotFoundError(`Piping rule #${id} does not exist`);
+      const order = [
+        ...(ids as number[]),
+        ...all.map((rule) => rule.id).filter((id) => !(ids as number[]).includes(id)),
+      ];
+      await strapi.db.transaction(async () => {
+        for (const [index, id] of order.entries()) {
+          await pipingRules().updateMany({ where: { id }, data: { position: index + 1 } });
+        }
+      });
+      invalidate();
+      return this.listPiping();
+    },
+
+    async deletePiping(id: number) {
+      if (!(await pipingRules().findOne({ where: { id } })))
+        throw new NotFoundError(`Piping rule #${id} does not exist`);
+      await pipingRules().delete({ where: { id } });
+      invalidate();
+      return { id };
+    },
+
+    async listBlock() {
+      return blockRules().findMany({ orderBy: [{ id: 'asc' }] });
+    },
+
+    async createBlock(body: unknown) {
+      const result = validateBlockRule(body);
+      if ('errors' in result) refuse(result.errors);
+      const row = await blockRules().create({ data: { ...result.rule, hitCount: 0 } });
+      invalidate();
+      return row;
+    },
+
+    async updateBlock(id: number, body: unknown) {
+      const existing = (await blockRules().findOne({ where: { id } })) as BlockRuleRow | null;
+      if (!existing) throw new NotFoundError(`Block rule #${id} does not exist`);
+      const { field, mode, pattern, caseSensitive, enabled, note } = existing;
+      const result = validateBlockRule({
+        field,
+        mode,
+        pattern,
+        caseSensitive,
+        enabled,
+        note,
+        ...(body as object),
+      });
+      if ('errors' in result) refuse(result.errors);
+      const row = await blockRules().update({ where: { id }, data: result.rule });
+      invalidate();
+      return row;
+    },
+
+    async deleteBlock(id: number) {
+      if (!(await blockRules().findOne({ where: { id } })))
+        throw new NotFoundError(`Block rule #${id} does not exist`);
+      await blockRules().delete({ where: { id } });
+      invalidate();
+      return { id };
+    },
+  };
+};

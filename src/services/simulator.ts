@@ -1,0 +1,104 @@
+/**
+ * The rule simulator: takes a raw .eml and answers — storing nothing — which block rule, allowed-mail setting,
+ * thread decision and piping rules would apply, and why. It runs `decideInbound`, the very function the importer
+ * uses, with the same mailbox context.
+ */
+import type { Core } from '@strapi/strapi';
+import { InputError, NotFoundError } from '../errors';
+import { decideInbound } from '../ingest/decide-inbound';
+import { prepareMessage, releasePrepared } from '../ingest/ingest-message';
+import { spoolBuffer } from '../ingest/spool';
+import { UID } from '../uids';
+import { createInboundContextLoader } from './inbound-context';
+import { pluginConfig } from './plugin-config';
+import { createThreadLookups } from './thread-lookups';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const inbound = createInboundContextLoader(strapi);
+  const lookups = createThreadLookups(strapi);
+
+  return {
+    async simulate(body: unknown) {
+      const input = (body ?? {}) as { mailboxId?: unknown; eml?: unknown; encoding?: unknown };
+      if (!Number.isInteger(input.mailboxId)) throw new InputError('mailboxId: must be the id of a mailbox');
+      if (typeof input.eml !== 'string' || input.eml.trim() === '') {
+        throw new InputError('eml: paste or upload the raw message (.eml) to simulate');
+      }
+      if (input.encoding !== undefined && input.encoding !== 'base64' && input.encoding !== 'text') {
+        throw new InputError('encoding: must be "text" or "base64"');
+      }
+      const config = pluginConfig(strapi);
+      const source = Buffer.from(input.eml, input.encoding === 'base64' ? 'base64' : 'utf8');
+      if (source.length > config.maxMessageBytes) {
+        throw new InputError(`eml: the message is larger than the ${config.maxMessageBytes}-byte limit`);
+      }
+      const mailboxId = input.mailboxId as number;
+      if (
+        !(await strapi.db.query(UID.mailbox as never).findOne({ select: ['id'], where: { id: mailboxId } }))
+      ) {
+        throw new NotFoundError(`Mailbox #${mailboxId} does not exist`);
+      }
+      const raw = await spoolBuffer(source, config.spoolDir);
+      const prepared = await prepareMessage(raw, { mailboxId, uidValidity: 'simulation', uid: 0 }, config);
+      try {
+        if (prepared.problem || !prepared.mail) return { outcome: 'quarantined', reason: prepared.problem };
+        const mail = prepared.mail;
+        const context = (await inbound.contextFor(mailboxId))!;
+        const decision = await decideInbound({
+          mail,
+          settings: context.settings,
+          lookups,
+          senderIsRegistered: inbound.senderIsRegistered,
+        });
+        const mailSummary = {
+          from: decision.sender,
+          to: mail.to.map((a) => a.address),
+          cc: mail.cc.map((a) => a.address),
+          subject: mail.subject,
+          messageId: mail.messageId,
+        };
+        if (decision.kind === 'blocked') {
+          return {
+            outcome: 'blocked',
+            reason: decision.reason,
+            ruleId: decision.ruleId,
+            mail: mailSummary,
+            automatic: decision.automatic,
+          };
+        }
+        const thread =
+          decision.thread.kind === 'existing'
+            ? {
+                kind: 'existing',
+                ticketNumber: decision.thread.ticket.number,
+                via: decision.thread.via,
+                refused: decision.thread.refused,
+              }
+            : { kind: 'new', refused: decision.thread.refused };
+        if (decision.kind === 'refused') {
+          return {
+            outcome: 'refused',
+            reason: decision.reason,
+            mail: mailSummary,
+            automatic: decision.automatic,
+            thread,
+            forwardingAddress: decision.forwardingAddress,
+          };
+        }
+        return {
+          outcome: decision.plan.kind === 'new-ticket' ? 'ticket-created' : 'reply-added',
+          mail: mailSummary,
+          automatic: decision.automatic,
+          forwardingAddress: decision.forwardingAddress,
+          thread,
+          plan: decision.plan,
+          rules: decision.rules,
+          addedRecipients: decision.addedRecipients,
+          notifications: context.sends ? decision.plan.notify : [],
+        };
+      } finally {
+        await releasePrepared(prepared);
+      }
+    },
+  };
+};
