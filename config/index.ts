@@ -44,6 +44,8 @@ export interface PluginConfig {
    * after this long another (or the restarted) sender takes the mail over.
    */
   outboxLeaseSeconds: number;
+  /** A sender whose mail a mailbox refuses is answered at most once per this many hours (if answers are on). */
+  refusedMailAnswerHours: number;
   /** Start the outbox sender when Strapi boots (tests that simulate a crash before sending turn it off). */
   outboxAutoStart: boolean;
 }
@@ -65,6 +67,7 @@ export const defaultConfig: PluginConfig = {
   outboxRetryMaxSeconds: 3600,
   outboxMaxAttempts: 8,
   outboxLeaseSeconds: 120,
+  refusedMailAnswerHours: 24,
   outboxAutoStart: true,
 };
 
@@ -96,6 +99,7 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');
   positiveInteger(merged.outboxMaxAttempts, 'outboxMaxAttempts');
   positiveInteger(merged.outboxLeaseSeconds, 'outboxLeaseSeconds');
+  positiveInteger(merged.refusedMailAnswerHours, 'refusedMailAnswerHours');
   if (typeof merged.outboxAutoStart !== 'boolean')
     throw new Error(`${prefix} "outboxAutoStart" must be true or false`);
   if (merged.replySecret !== undefined && merged.replySecret !== null && merged.replySecret !== '') {

@@ -96,6 +96,18 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{/if}}'
       ),
     },
+    'mail-refused': {
+      subject: 'Your message to {{mailbox.name}} was not accepted',
+      body: lines(
+        'Hello {{requester.name}},',
+        '',
+        'your message could not be accepted: {{refusal.reason}}.',
+        '',
+        'This is an automatic answer; it is sent only once.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
   },
 
   fr: {
@@ -166,6 +178,18 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{#if ticket.adminUrl}}',
         'Ouvrir le ticket : {{ticket.adminUrl}}',
         '{{/if}}'
+      ),
+    },
+    'mail-refused': {
+      subject: 'Votre message à {{mailbox.name}} n’a pas été accepté',
+      body: lines(
+        'Bonjour {{requester.name}},',
+        '',
+        'nous n’avons pas pu accepter votre message : cette adresse ne traite que certains messages.',
+        '',
+        'Ceci est une réponse automatique, envoyée une seule fois.',
+        '',
+        '{{mailbox.name}}'
       ),
     },
   },
@@ -241,6 +265,18 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{/if}}'
       ),
     },
+    'mail-refused': {
+      subject: 'Não foi possível aceitar a sua mensagem para {{mailbox.name}}',
+      body: lines(
+        'Olá {{requester.name}},',
+        '',
+        'não foi possível aceitar a sua mensagem: este endereço só trata determinadas mensagens.',
+        '',
+        'Esta é uma resposta automática, enviada apenas uma vez.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
   },
 
   // Formal address (Państwo); no name in the greeting, which would need the vocative case.
@@ -314,6 +350,18 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{/if}}'
       ),
     },
+    'mail-refused': {
+      subject: 'Nie mogliśmy przyjąć Państwa wiadomości do {{mailbox.name}}',
+      body: lines(
+        'Dzień dobry,',
+        '',
+        'nie mogliśmy przyjąć Państwa wiadomości: ten adres obsługuje tylko określone wiadomości.',
+        '',
+        'To jest automatyczna odpowiedź, wysyłana tylko raz.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
   },
 
   // Polite address (Teie, capitalised as in letters).
@@ -385,6 +433,18 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{#if ticket.adminUrl}}',
         'Ava pöördumine: {{ticket.adminUrl}}',
         '{{/if}}'
+      ),
+    },
+    'mail-refused': {
+      subject: 'Teie sõnumit aadressile {{mailbox.name}} ei võetud vastu',
+      body: lines(
+        'Tere!',
+        '',
+        'Teie sõnumit ei saanud vastu võtta: see aadress käsitleb ainult teatud sõnumeid.',
+        '',
+        'See on automaatne vastus, mis saadetakse ainult üks kord.',
+        '',
+        '{{mailbox.name}}'
       ),
     },
   },

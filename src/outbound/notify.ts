@@ -64,7 +64,8 @@ export interface PlannedMail {
   references: string[];
   language: string;
   headers: Record<string, string>;
-  ticketId: number;
+  /** Null for the one mail that has no ticket: the answer to refused mail. */
+  ticketId: number | null;
   mailboxId: number;
   ticketMessageId: number | null;
 }
@@ -95,6 +96,7 @@ const SWITCH_OF: Record<NotificationEvent, keyof NotificationSwitches> = {
   'ticket-closed': 'ticketClosed',
   'agent-new-ticket': 'agentNewTicket',
   'agent-customer-reply': 'agentCustomerReply',
+  'mail-refused': 'refusedMail',
 };
 
 /** An agent's reply is a person's mail; everything else the plugin sends on its own. */
@@ -185,4 +187,57 @@ export function planNotifications(input: NotificationInput): PlannedMail[] {
       ticketMessageId: input.message?.id ?? null,
     };
   });
+}
+
+export interface RefusalInput {
+  mailbox: NotificationMailbox;
+  recipient: string;
+  recipientName: string;
+  reason: string;
+  languages: string[];
+  templates: Template[];
+  siteName: string;
+  /** The refused mail's Message-ID and References, so the answer threads under it in the sender's client. */
+  inReplyTo: string | null;
+  references: string[];
+  instanceId: string;
+}
+
+/**
+ * The one-time answer to mail a mailbox refuses (allowed mail / senders). It belongs to no ticket, so it carries
+ * no reply token: an answer to it is just a new mail, judged like any other.
+ */
+export function planRefusalAnswer(input: RefusalInput): PlannedMail | null {
+  if (!input.mailbox.notifications.refusedMail) return null;
+  const template = chooseTemplate(mergeTemplates(input.templates), 'mail-refused', input.languages);
+  const rendered = renderTemplate(
+    template,
+    {
+      ticket: { number: '', subject: '', status: '', priority: '' },
+      requester: { name: input.recipientName || input.recipient, email: input.recipient },
+      site: { name: input.siteName },
+      mailbox: { name: input.mailbox.fromName || input.mailbox.name },
+      refusal: { reason: input.reason },
+    },
+    { subjectToken: '' }
+  );
+  return {
+    event: 'mail-refused',
+    automatic: true,
+    recipient: normaliseAddress(input.recipient),
+    fromAddress: input.mailbox.address,
+    fromName: input.mailbox.fromName,
+    replyTo: input.mailbox.address,
+    subject: rendered.subject,
+    textBody: rendered.text,
+    htmlBody: rendered.html,
+    messageId: `ep.r.${crypto.randomBytes(12).toString('hex')}@${domainOf(input.mailbox.address)}`,
+    inReplyTo: input.inReplyTo,
+    references: replyReferences(input.references, input.inReplyTo),
+    language: rendered.language,
+    headers: automaticMailHeaders('auto-replied', input.instanceId),
+    ticketId: null,
+    mailboxId: input.mailbox.id,
+    ticketMessageId: null,
+  };
 }

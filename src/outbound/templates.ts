@@ -20,6 +20,7 @@ export const NOTIFICATION_EVENTS = [
   'ticket-closed',
   'agent-new-ticket',
   'agent-customer-reply',
+  'mail-refused',
 ] as const;
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -30,6 +31,7 @@ export const CUSTOMER_EVENTS: readonly NotificationEvent[] = [
   'agent-reply',
   'ticket-resolved',
   'ticket-closed',
+  'mail-refused',
 ];
 
 /** Events whose mail goes to the agents. */
@@ -57,6 +59,7 @@ export const PLACEHOLDERS = [
   'agent.name',
   'site.name',
   'mailbox.name',
+  'refusal.reason',
 ] as const;
 
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -90,6 +93,8 @@ export interface TemplateContext {
   agent?: { name?: string | null } | null;
   site: { name: string };
   mailbox: { name: string };
+  /** Why a mail was not accepted (the one-time answer to refused mail). */
+  refusal?: { reason: string } | null;
 }
 
 export interface RenderOptions {
@@ -349,6 +354,7 @@ function contextValues(context: TemplateContext, event: NotificationEvent): Map<
     'agent.name': oneLine(context.agent?.name),
     'site.name': oneLine(context.site?.name),
     'mailbox.name': oneLine(context.mailbox?.name),
+    'refusal.reason': oneLine(context.refusal?.reason),
   };
   return new Map(Object.entries(values));
 }

@@ -23,6 +23,8 @@ export interface NotificationSwitches {
   ticketClosed: boolean;
   agentNewTicket: boolean;
   agentCustomerReply: boolean;
+  /** Answer mail the mailbox refuses (allowed mail / senders), once per sender per period; off unless chosen. */
+  refusedMail: boolean;
 }
 
 export const DEFAULT_NOTIFICATIONS: NotificationSwitches = {
@@ -32,6 +34,7 @@ export const DEFAULT_NOTIFICATIONS: NotificationSwitches = {
   ticketClosed: true,
   agentNewTicket: true,
   agentCustomerReply: true,
+  refusedMail: false,
 };
 
 export interface MailboxInput {

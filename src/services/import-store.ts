@@ -191,6 +191,18 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           return { outcome: 'blocked' as const, receiptId, ticketId: null, reason: decision.reason };
         }
         if (decision.kind === 'refused') {
+          // A person (never a machine) is told once why their mail was not taken.
+          if (context.sends && !decision.automatic.automatic) {
+            const answered = await notifications.answerRefusal(context.row, {
+              sender: decision.sender,
+              senderName: sender.name,
+              reason: decision.reason,
+              languages: parseLanguagePreferences(mail.headers),
+              messageId: mail.messageId,
+              references: mail.references,
+            });
+            if (answered) onCommit(() => strapi.plugin('email-piping').service('outbox').kick());
+          }
           const receiptId = await writeReceipt(
             origin,
             raw,

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { planNotifications, type TriggerMessage } from '../outbound/notify';
+import { planNotifications, planRefusalAnswer, type TriggerMessage } from '../outbound/notify';
 import type { NotificationEvent, Template } from '../outbound/templates';
 import { DEFAULT_NOTIFICATIONS, type NotificationSwitches } from '../schemas/mailbox';
 import type { MailAddress } from '../mail/types';
@@ -134,6 +134,57 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     loopHeaderValue(): string {
       return instanceId(replySecretOf(pluginConfig(strapi)));
+    },
+
+    /**
+     * Answers refused mail once per sender per `refusedMailAnswerHours`, if the mailbox asks for it; never automatic
+     * mail (the caller checks). Call inside the import transaction. Answers whether a mail was queued.
+     */
+    async answerRefusal(
+      mailbox: NotificationMailboxRow,
+      refused: {
+        sender: string;
+        senderName: string;
+        reason: string;
+        languages: string[];
+        messageId: string | null;
+        references: string[];
+      }
+    ): Promise<boolean> {
+      if (!mailbox.address || !mailbox.smtpHost) return false;
+      const config = pluginConfig(strapi);
+      const since = new Date(Date.now() - config.refusedMailAnswerHours * 3600 * 1000);
+      const recent = await query(UID.outbox).count({
+        where: {
+          event: 'mail-refused',
+          recipient: refused.sender,
+          mailboxId: mailbox.id,
+          createdAt: { $gte: since },
+        },
+      });
+      if (recent > 0) return false;
+      const secret = replySecretOf(config);
+      const planned = planRefusalAnswer({
+        mailbox: {
+          id: mailbox.id,
+          name: mailbox.name,
+          address: mailbox.address,
+          fromName: mailbox.fromName,
+          notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
+        },
+        recipient: refused.sender,
+        recipientName: refused.senderName,
+        reason: refused.reason,
+        languages: refused.languages,
+        templates: await siteTemplates(),
+        siteName: config.siteName,
+        inReplyTo: refused.messageId,
+        references: refused.references,
+        instanceId: instanceId(secret),
+      });
+      if (!planned) return false;
+      await strapi.plugin('email-piping').service('outbox').enqueue([planned]);
+      return true;
     },
 
     /** Queues the mails an event causes; answers how many. No SMTP settings on the mailbox: nothing is queued. */

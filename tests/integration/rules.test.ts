@@ -310,6 +310,39 @@ describe('piping rules, block rules and admission settings', () => {
     ).toMatchObject({ ticketsCreated: 1, refused: 1 });
   });
 
+  it('answers refused mail once per sender when asked, and never automatic mail', async () => {
+    const box = await mailbox({
+      allowedMail: 'replies-only',
+      notifications: { refusedMail: true },
+      agentAddresses: [],
+    });
+    await deliver(box, [
+      mail({
+        From: 'Pat <pat@customer.test>',
+        To: box.address,
+        Subject: 'First try',
+        'Content-Language': 'fr',
+      }),
+      mail({ From: 'pat@customer.test', To: box.address, Subject: 'Second try' }),
+      mail({
+        From: 'robot@customer.test',
+        To: box.address,
+        Subject: 'Away',
+        'Auto-Submitted': 'auto-replied',
+      }),
+    ]);
+    await smtp.waitFor(() => smtp.to('pat@customer.test').length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(smtp.to('pat@customer.test')).toHaveLength(1);
+    expect(smtp.to('robot@customer.test')).toHaveLength(0);
+    const answer = smtp.to('pat@customer.test')[0];
+    expect(answer.header('auto-submitted')).toBe('auto-replied');
+    expect(answer.parsed.subject).toMatch(/n’a pas été accepté/);
+    expect(answer.parsed.replyTo?.value[0].address).toBe(box.address);
+    expect((await receipts(box)).every((r) => r.outcome === 'refused')).toBe(true);
+    expect(await tickets(box)).toEqual([]);
+  });
+
   it('stores plain text only when the mailbox prefers it, and imports CC only when asked', async () => {
     const textOnly = await mailbox({ contentPreference: 'text', ccImport: false });
     await deliver(textOnly, [

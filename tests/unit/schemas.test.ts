@@ -40,6 +40,7 @@ describe('mailbox input', () => {
         ticketClosed: true,
         agentNewTicket: true,
         agentCustomerReply: true,
+        refusedMail: false,
       },
       agentAddresses: [],
       agentRoleIds: [],
