@@ -80,6 +80,20 @@ async function main() {
       agentAddresses: [ADMIN_EMAIL],
     });
 
+  // The classic piping rule: "Pilne" or "Urgent" in the subject or body raises the priority.
+  await strapi
+    .plugin('email-piping')
+    .service('rules')
+    .createPiping({
+      name: 'Urgent or Pilne → high priority',
+      match: 'any',
+      conditions: [
+        { field: 'subject', mode: 'regex', pattern: 'urgent|pilne' },
+        { field: 'body', mode: 'regex', pattern: 'urgent|pilne' },
+      ],
+      actions: [{ type: 'setPriority', value: 'high' }],
+    });
+
   let sent = 0;
   const live = setInterval(() => {
     sent += 1;

@@ -149,6 +149,12 @@ describe('piping rules, block rules and admission settings', () => {
         ],
         actions: [{ type: 'addTags', value: ['partner'] }],
       }),
+      anyRecipient: await rule({
+        name: 'Any recipient at partners',
+        match: 'all',
+        conditions: [{ field: 'recipients', mode: 'regex', pattern: '@partners\\.test$' }],
+        actions: [{ type: 'addTags', value: ['recipients'] }],
+      }),
       gold: await rule({
         name: 'Gold tier stops here',
         match: 'all',
@@ -200,7 +206,7 @@ describe('piping rules, block rules and admission settings', () => {
     expect((sales.cc as Array<{ address: string }>).map((c) => c.address)).toContain(
       'sales-lead@example.test'
     );
-    expect(partner.tags).toEqual(['partner']);
+    expect(partner.tags).toEqual(['partner', 'recipients']);
     expect((partner.cc as Array<{ address: string }>).map((c) => c.address).sort()).toEqual([
       'boss@customer.test',
       'x@partners.test',
@@ -225,6 +231,7 @@ describe('piping rules, block rules and admission settings', () => {
     expect(hits[ids.gold]).toBe(1);
     expect(hits[ids.never]).toBe(6);
     expect(hits[ids.caseSensitive]).toBe(0);
+    expect(hits[ids.anyRecipient]).toBe(1);
     expect(stored.body.data.find((r) => r.id === ids.gold)?.lastHitAt).toBeTruthy();
   });
 
