@@ -11,7 +11,7 @@
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
 import { classifyAutomatic, type AutomaticVerdict } from '../mail/classify';
-import { forwardingAddressOf } from '../mail/forwarding';
+import { addressesInHeader, forwardingAddressOf } from '../mail/forwarding';
 import { threadCandidateIds } from '../mail/message-ids';
 import { requesterOf } from '../mail/requester';
 import { evaluateRules, type CompiledRules, type RuleOutcome } from '../mail/rules';
@@ -67,14 +67,11 @@ export type InboundDecision =
       addedRecipients: MailAddress[];
     };
 
+/** Addresses the mail was delivered to: a reply token may sit in any of them. */
 function deliveredTo(mail: ParsedMail): string[] {
   const fromHeaders = ['delivered-to', 'x-original-to']
     .flatMap((name) => [mail.headers[name] ?? []].flat())
-    .map((value) =>
-      String(value)
-        .replace(/^.*<|>.*$/g, '')
-        .trim()
-    );
+    .flatMap((value) => addressesInHeader(String(value)));
   return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...fromHeaders];
 }
 

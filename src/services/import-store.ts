@@ -303,6 +303,8 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         for (const event of context.sends ? plan.notify : []) {
           queued += await notifications.notify(event, ticketId, {
             mailbox: context.row,
+            agents: context.settings.agents,
+            ownAddresses: context.settings.ownAddresses,
             message: {
               id: message.id,
               text: data.textBody,

@@ -55,6 +55,9 @@ export interface NotifyOptions {
   mailbox?: NotificationMailboxRow;
   message?: TriggerMessage | null;
   agentName?: string;
+  /** The mailbox's agents and our own addresses when the caller has them already (the importer's context). */
+  agents?: string[];
+  ownAddresses?: string[];
   /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
   exclude?: string[];
 }
@@ -220,13 +223,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
         },
         message: options.message ?? null,
-        agents: await agentsOf(mailbox),
+        agents: options.agents ?? (await agentsOf(mailbox)),
         agentName: options.agentName,
         templates: await siteTemplates(),
         secret,
         siteName: config.siteName,
         adminUrl: config.adminUrl ?? null,
-        exclude: [...(await ownAddresses()), ...(options.exclude ?? [])],
+        exclude: [...(options.ownAddresses ?? (await ownAddresses())), ...(options.exclude ?? [])],
         instanceId: instanceId(secret),
       });
       await strapi.plugin('email-piping').service('outbox').enqueue(planned);
