@@ -20,6 +20,7 @@
  * ticket counts, a failed import) exits 1, because its numbers would mean nothing.
  */
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -53,6 +54,12 @@ const TARGET_RATIO = 0.3;
 const TARGET_FLAT_MB = 16;
 /** Peak RSS growth while importing the 100 MB attachment. */
 const TARGET_BIG_GROWTH_MB = 64;
+
+/** `BENCH_SQL_PROFILE=1` prints the import's SQL statements by how often they ran: where the queries go. */
+const PROFILE_SQL = process.env.BENCH_SQL_PROFILE === '1';
+
+/** `BENCH_CPU_PROFILE=file.cpuprofile` records a V8 CPU profile of the import phase alone (open it in DevTools). */
+const CPU_PROFILE_FILE = process.env.BENCH_CPU_PROFILE || null;
 
 const SAMPLE_MS = 100;
 const BIG_SAMPLE_MS = 50;
@@ -385,6 +392,31 @@ function readProgress(value: unknown): { done: number; total: number } | null {
   return typeof done === 'number' && typeof total === 'number' ? { done, total } : null;
 }
 
+async function startCpuProfile(): Promise<{ stopInto(file: string): Promise<void> }> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result)))
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stopInto(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      log(`CPU profile of the import phase written to ${file}`);
+    },
+  };
+}
+
+function printStatementProfile(statements: Map<string, number>, messages: number): void {
+  const top = [...statements].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  log('SQL statements per imported message (top 25):');
+  for (const [sql, count] of top) log(`  ${(count / messages).toFixed(2).padStart(6)}  ${sql.slice(0, 220)}`);
+}
+
 /** `runMailbox` over the whole backlog, with RSS sampling and gc checkpoints read from the mailbox's progress. */
 async function importPhase(app: TestStrapi, mailboxId: number, expected: number): Promise<ImportPhaseResult> {
   const { strapi } = app;
@@ -415,8 +447,10 @@ async function importPhase(app: TestStrapi, mailboxId: number, expected: number)
   }, PROGRESS_POLL_MS);
 
   let queries = 0;
-  const countQuery = () => {
+  const statements = new Map<string, number>();
+  const countQuery = (data: { sql?: string }) => {
     queries += 1;
+    if (PROFILE_SQL && data.sql) statements.set(data.sql, (statements.get(data.sql) ?? 0) + 1);
   };
   strapi.db.connection.on('query', countQuery);
   await collect();
@@ -425,12 +459,15 @@ async function importPhase(app: TestStrapi, mailboxId: number, expected: number)
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   let result: RunResult;
+  const profiler = CPU_PROFILE_FILE ? await startCpuProfile() : null;
   try {
     result = await importerService(app).runMailbox(mailboxId, { manual: true });
   } finally {
+    if (profiler) await profiler.stopInto(CPU_PROFILE_FILE!);
     clearInterval(poll);
     strapi.db.connection.removeListener('query', countQuery);
   }
+  if (PROFILE_SQL) printStatementProfile(statements, expected);
   const seconds = (performance.now() - started - pausesMs(points)) / 1000;
   const cpu = cpuMs(cpuStart);
   const summary = expectImported(result, 'end-to-end import');

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { parseEncryptionKey } from '../src/crypto/secrets';
+import { DEFAULT_AUTO_MAIL_LIMITS, validateAutoMailLimits, type AutoMailLimits } from '../src/outbound/guard';
 
 export interface PluginConfig {
   /** 32-byte key (base64 or hex) that encrypts mailbox passwords at rest. Without it no password can be stored. */
@@ -48,6 +49,16 @@ export interface PluginConfig {
   refusedMailAnswerHours: number;
   /** Start the outbox sender when Strapi boots (tests that simulate a crash before sending turn it off). */
   outboxAutoStart: boolean;
+  /** An address that bounced for good (5.x.x) gets no mail for this many days (Zammad uses 60). */
+  bounceSuppressionDays: number;
+  /** An unmonitored mailbox answers a sender at most once per this many hours (Sieve vacation's default: 7 days). */
+  unmonitoredAnswerHours: number;
+  /**
+   * Limits on automatic mail (acknowledgements, notifications, one-time answers), as {minutes, max} windows: per
+   * recipient and ticket, per recipient overall, and the per-mailbox circuit breaker that pauses automatic mail and
+   * alerts the admins when tripped. Missing keys keep their defaults.
+   */
+  autoMailLimits: AutoMailLimits;
 }
 
 export const defaultConfig: PluginConfig = {
@@ -69,6 +80,9 @@ export const defaultConfig: PluginConfig = {
   outboxLeaseSeconds: 120,
   refusedMailAnswerHours: 24,
   outboxAutoStart: true,
+  bounceSuppressionDays: 60,
+  unmonitoredAnswerHours: 168,
+  autoMailLimits: DEFAULT_AUTO_MAIL_LIMITS,
 };
 
 const prefix = 'email-piping config:';
@@ -100,6 +114,10 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.outboxMaxAttempts, 'outboxMaxAttempts');
   positiveInteger(merged.outboxLeaseSeconds, 'outboxLeaseSeconds');
   positiveInteger(merged.refusedMailAnswerHours, 'refusedMailAnswerHours');
+  positiveInteger(merged.bounceSuppressionDays, 'bounceSuppressionDays');
+  positiveInteger(merged.unmonitoredAnswerHours, 'unmonitoredAnswerHours');
+  const limits = validateAutoMailLimits(merged.autoMailLimits);
+  if ('error' in limits) throw new Error(`${prefix} ${limits.error}`);
   if (typeof merged.outboxAutoStart !== 'boolean')
     throw new Error(`${prefix} "outboxAutoStart" must be true or false`);
   if (merged.replySecret !== undefined && merged.replySecret !== null && merged.replySecret !== '') {

@@ -7,4 +7,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     { addAllowedEvent(key: string, value: string): void } | undefined;
   webhookStore?.addAllowedEvent('EMAIL_PIPING_TICKET_CREATED', PLUGIN_EVENTS['ticket.created']);
   webhookStore?.addAllowedEvent('EMAIL_PIPING_MESSAGE_CREATED', PLUGIN_EVENTS['message.created']);
+  webhookStore?.addAllowedEvent('EMAIL_PIPING_AUTO_MAIL_PAUSED', PLUGIN_EVENTS['mailbox.auto-mail-paused']);
 };

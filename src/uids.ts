@@ -9,4 +9,5 @@ export const UID = {
   template: 'plugin::email-piping.notification-template',
   pipingRule: 'plugin::email-piping.piping-rule',
   blockRule: 'plugin::email-piping.block-rule',
+  suppressedAddress: 'plugin::email-piping.suppressed-address',
 } as const;

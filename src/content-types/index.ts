@@ -6,6 +6,7 @@ import inboundReceipt from './inbound-receipt/schema.json';
 import notificationTemplate from './notification-template/schema.json';
 import outboxMessage from './outbox-message/schema.json';
 import pipingRule from './piping-rule/schema.json';
+import suppressedAddress from './suppressed-address/schema.json';
 
 export default {
   mailbox: { schema: mailbox },
@@ -16,4 +17,5 @@ export default {
   'notification-template': { schema: notificationTemplate },
   'piping-rule': { schema: pipingRule },
   'block-rule': { schema: blockRule },
+  'suppressed-address': { schema: suppressedAddress },
 };

@@ -20,6 +20,9 @@ export default {
     update: (ctx: Ctx) =>
       respond(ctx, async () => service(strapi, 'mailboxes').update(idParam(ctx), ctx.request.body)),
     delete: (ctx: Ctx) => respond(ctx, () => service(strapi, 'mailboxes').remove(idParam(ctx))),
+    /** Lifts a circuit-breaker pause: automatic mail of the mailbox goes out again. */
+    resumeAutoMail: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'mailboxes').resumeAutoMail(idParam(ctx))),
     testUnsaved: (ctx: Ctx) =>
       respond(ctx, () => service(strapi, 'mailboxes').testConnection(null, ctx.request.body)),
     testSaved: (ctx: Ctx) =>
@@ -84,6 +87,11 @@ export default {
 
   outbox: ({ strapi }: { strapi: Core.Strapi }) => ({
     find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'outbox').list(ctx.query)),
+  }),
+
+  suppressions: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'suppressions').list()),
+    delete: (ctx: Ctx) => respond(ctx, () => service(strapi, 'suppressions').remove(idParam(ctx))),
   }),
 
   receipts: ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -1,8 +1,13 @@
 /**
  * Every decision the plugin takes about one inbound mail, in the order of the inbound road:
  *
- *   classify (automatic?) → block rules → thread (which ticket) → forwarding address → admit (allowed mail and
- *   senders) → apply (plan: new ticket / reply / agent reply) → piping rules (new tickets) → recipients (CC import)
+ *   classify (flags: auto-reply, out of office, bounce, list, own mail) → own mail (dropped) → bounce (matched to the
+ *   mail it reports on) → block rules → unmonitored mailbox → thread (which ticket) → forwarding address → admit
+ *   (allowed mail and senders) → apply (plan: new ticket / reply / agent reply) → piping rules (new tickets) →
+ *   recipients (CC import)
+ *
+ * Bounces and our own mail are recognised before the block rules: the default rules block mailer-daemon@, and a
+ * bounce must still reach the ticket of the mail it reports on.
  *
  * One function, used by the importer (which then persists what it decided) and by the rule simulator (which only
  * shows it), so the simulator can never disagree with what an import would do. The database is reached only through
@@ -10,7 +15,8 @@
  */
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
-import { classifyAutomatic, type AutomaticVerdict } from '../mail/classify';
+import { parseBounce, verpTokenOf, type BounceReport } from '../mail/bounce';
+import { classifyParsedMail, type InboundFlags } from '../mail/classify';
 import { addressesInHeader, forwardingAddressOf } from '../mail/forwarding';
 import { threadCandidateIds } from '../mail/message-ids';
 import { requesterOf } from '../mail/requester';
@@ -34,20 +40,64 @@ export interface InboundSettings {
   rules: CompiledRules;
   blockRules: CompiledBlockRules;
   replySecret: string | null;
+  /** The value of our loop header: mail carrying it is our own come back. */
+  instanceId: string;
+  /** Nobody reads this mailbox: its mail makes no ticket (one automatic answer per sender, see import-store). */
+  unmonitored: boolean;
+}
+
+/** One mail we sent (an outbox row), found for a bounce. */
+export interface OutboundMatch {
+  outboxId: number;
+  ticketId: number | null;
+  recipient: string;
+  /** How the bounce was tied to it. */
+  via: 'verp' | 'message-id';
+}
+
+/** What the inbound road asks about mail the plugin sent. */
+export interface OutboundLookups {
+  /** True when we sent a mail with this Message-ID (canonical form). */
+  isOwnMessageId(messageId: string): Promise<boolean>;
+  findByVerpToken(token: string): Promise<OutboundMatch | null>;
+  findByMessageId(messageId: string): Promise<OutboundMatch | null>;
+}
+
+/** The verdict on a mail written by a machine, for the receipt and the plan. */
+export interface AutomaticVerdict {
+  automatic: boolean;
+  reason: string | null;
 }
 
 export interface InboundDecisionInput {
   mail: ParsedMail;
   settings: InboundSettings;
   lookups: ThreadLookups;
+  outbound: OutboundLookups;
   /** Only asked when the mailbox admits registered users only. */
   senderIsRegistered(address: string): Promise<boolean>;
 }
 
+interface Classified {
+  sender: string;
+  flags: InboundFlags;
+  automatic: AutomaticVerdict;
+}
+
 export type InboundDecision =
-  | { kind: 'blocked'; sender: string; automatic: AutomaticVerdict; ruleId: number; reason: string }
+  | (Classified & { kind: 'own-mail'; reason: string })
+  | (Classified & {
+      kind: 'bounce';
+      report: BounceReport | null;
+      /** The mail the bounce reports on, when it could be tied to one. */
+      match: OutboundMatch | null;
+      reason: string;
+    })
+  | (Classified & { kind: 'blocked'; ruleId: number; reason: string })
+  | (Classified & { kind: 'unmonitored'; reason: string })
   | {
       kind: 'refused';
+      flags: InboundFlags;
       sender: string;
       automatic: AutomaticVerdict;
       thread: ThreadDecision;
@@ -56,6 +106,7 @@ export type InboundDecision =
     }
   | {
       kind: 'accepted';
+      flags: InboundFlags;
       sender: string;
       automatic: AutomaticVerdict;
       thread: ThreadDecision;
@@ -99,19 +150,92 @@ function importedRecipients(mail: ParsedMail, sender: string, settings: InboundS
   return result;
 }
 
+/** The one class a mail is counted under (receipts, dashboard): the strongest of its flags. */
+export function mailClassOf(flags: InboundFlags): MailClass {
+  if (flags.ownMail) return 'own-mail';
+  if (flags.bounce) return 'bounce';
+  if (flags.outOfOffice) return 'out-of-office';
+  if (flags.autoReply) return 'auto-reply';
+  if (flags.list) return 'list';
+  if (flags.automatic) return 'automatic';
+  return 'person';
+}
+
+export type MailClass =
+  'person' | 'auto-reply' | 'out-of-office' | 'bounce' | 'list' | 'own-mail' | 'automatic';
+
+/** The mail a bounce reports on: by the VERP token it was delivered to, else by the returned mail's Message-ID. */
+async function matchBounce(
+  mail: ParsedMail,
+  report: BounceReport | null,
+  outbound: OutboundLookups
+): Promise<OutboundMatch | null> {
+  const token = report?.verpToken ?? verpTokenOf(deliveredTo(mail));
+  if (token) {
+    const byToken = await outbound.findByVerpToken(token);
+    if (byToken) return byToken;
+  }
+  const original = report?.originalMessageId;
+  return original ? outbound.findByMessageId(original) : null;
+}
+
+function describeBounce(report: BounceReport | null, match: OutboundMatch | null): string {
+  const failures = (report?.recipients ?? [])
+    .map((r) => `${r.recipient}${r.status ? ` ${r.status}` : ''}${r.permanent ? ' (permanent)' : ''}`)
+    .join(', ');
+  const about = match
+    ? `about mail #${match.outboxId} to ${match.recipient} (matched by ${match.via === 'verp' ? 'VERP token' : 'Message-ID'})`
+    : 'not tied to any mail we sent';
+  return `bounce ${about}${failures ? `: ${failures}` : ''}`;
+}
+
 export async function decideInbound(input: InboundDecisionInput): Promise<InboundDecision> {
   const { mail, settings } = input;
-  const sender = normaliseAddress(requesterOf(mail)!.address);
-  const automatic = classifyAutomatic(mail.headers, sender);
+  // Only a bounce may come without a sender (see prepareMessage); it never needs one.
+  const sender = normaliseAddress(requesterOf(mail)?.address ?? '');
+  // Our Message-IDs all start with "ep." (tokens.ts, notify.ts): only those are looked up.
+  const ownMessageId =
+    mail.messageId !== null && mail.messageId.startsWith('ep.')
+      ? await input.outbound.isOwnMessageId(mail.messageId)
+      : false;
+  const flags = classifyParsedMail(mail, {
+    instanceId: settings.instanceId,
+    addresses: settings.ownAddresses,
+    isOwnMessageId: () => ownMessageId,
+  });
+  const automatic: AutomaticVerdict = {
+    automatic: flags.automatic,
+    reason: flags.automatic ? (flags.reasons[0] ?? null) : null,
+  };
+  const classified: Classified = { sender, flags, automatic };
+
+  if (flags.ownMail) {
+    return {
+      ...classified,
+      kind: 'own-mail',
+      reason: `our own mail came back (${flags.reasons.join('; ')})`,
+    };
+  }
+  if (flags.bounce) {
+    const report = await parseBounce(mail);
+    const match = await matchBounce(mail, report, input.outbound);
+    return { ...classified, kind: 'bounce', report, match, reason: describeBounce(report, match) };
+  }
 
   const blocked = findBlockingRule(settings.blockRules, { sender, subject: mail.subject });
   if (blocked) {
     return {
+      ...classified,
       kind: 'blocked',
-      sender,
-      automatic,
       ruleId: blocked.ruleId,
       reason: `blocked by ${blocked.description}`,
+    };
+  }
+  if (settings.unmonitored) {
+    return {
+      ...classified,
+      kind: 'unmonitored',
+      reason: 'the mailbox is not monitored: no ticket is opened',
     };
   }
 
@@ -134,7 +258,7 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
         settings.allowedSenders.mode === 'registered' ? await input.senderIsRegistered(sender) : undefined,
     });
     if (!verdict.admitted) {
-      return { kind: 'refused', sender, automatic, thread, forwardingAddress, reason: verdict.reason };
+      return { kind: 'refused', flags, sender, automatic, thread, forwardingAddress, reason: verdict.reason };
     }
   }
 
@@ -142,6 +266,7 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
     decision: thread,
     senderIsAgent,
     automatic: automatic.automatic,
+    suppressAutoResponse: flags.suppressAutoResponse,
     closedTicketReplies: settings.closedTicketReplies,
   });
   const rules =
@@ -167,5 +292,15 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
     }
   }
   if (rules?.skipNotifications) plan.notify = [];
-  return { kind: 'accepted', sender, automatic, thread, forwardingAddress, plan, rules, addedRecipients };
+  return {
+    kind: 'accepted',
+    flags,
+    sender,
+    automatic,
+    thread,
+    forwardingAddress,
+    plan,
+    rules,
+    addedRecipients,
+  };
 }

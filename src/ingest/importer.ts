@@ -62,6 +62,9 @@ export interface ImportRunSummary {
   skipped: number;
   blocked: number;
   refused: number;
+  bounces: number;
+  ownMail: number;
+  unmonitored: number;
   stoppedEarly: boolean;
 }
 
@@ -78,6 +81,9 @@ export function countOutcome(summary: ImportRunSummary, outcome: IngestOutcome['
   else if (outcome === 'quarantined') summary.quarantined += 1;
   else if (outcome === 'blocked') summary.blocked += 1;
   else if (outcome === 'refused') summary.refused += 1;
+  else if (outcome === 'bounce') summary.bounces += 1;
+  else if (outcome === 'own-mail') summary.ownMail += 1;
+  else if (outcome === 'unmonitored') summary.unmonitored += 1;
   else summary.skipped += 1;
 }
 
@@ -95,6 +101,9 @@ export async function importFolder(
     skipped: 0,
     blocked: 0,
     refused: 0,
+    bounces: 0,
+    ownMail: 0,
+    unmonitored: 0,
     stoppedEarly: false,
   };
 

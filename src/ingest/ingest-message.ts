@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import { parseMail, removeSpooledAttachments } from '../mail/parse';
+import { classifyParsedMail } from '../mail/classify';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { removeSpooled, type SpooledRaw } from './spool';
@@ -22,7 +23,18 @@ export interface InboundOrigin {
 
 /** `blocked`: a block rule matched; `refused`: the mailbox's allowed mail / senders said no. Both are recorded. */
 export type IngestOutcomeKind =
-  'ticket-created' | 'reply-added' | 'quarantined' | 'skipped' | 'blocked' | 'refused';
+  | 'ticket-created'
+  | 'reply-added'
+  | 'quarantined'
+  | 'skipped'
+  | 'blocked'
+  | 'refused'
+  /** A delivery report: recorded on the ticket of the mail it is about, if any. */
+  | 'bounce'
+  /** Our own mail come back: recorded, nothing else. */
+  | 'own-mail'
+  /** Mail to a mailbox nobody reads: no ticket. */
+  | 'unmonitored';
 
 export interface IngestOutcome {
   outcome: IngestOutcomeKind;
@@ -83,6 +95,9 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Classification without knowing who we are: enough to tell a bounce. */
+const NO_IDENTITY = { instanceId: '', addresses: [] };
+
 const NO_SENDER =
   'has no usable sender address (From and Reply-To are missing or invalid), so no one could be answered';
 
@@ -97,7 +112,10 @@ export async function prepareMessage(
 ): Promise<PreparedMessage> {
   try {
     const mail = await parseMail(fs.createReadStream(raw.path), { spoolDir: options.spoolDir });
-    return { origin, raw, mail, problem: requesterOf(mail) ? null : NO_SENDER };
+    // A delivery report often has no sender at all (`From: MAILER-DAEMON <>`): it answers nobody, yet it must reach
+    // the ticket of the mail that bounced rather than the quarantine.
+    const answerable = requesterOf(mail) !== null || classifyParsedMail(mail, NO_IDENTITY).bounce;
+    return { origin, raw, mail, problem: answerable ? null : NO_SENDER };
   } catch (error) {
     return { origin, raw, mail: null, problem: `cannot be parsed: ${describe(error)}` };
   }

@@ -13,6 +13,11 @@ export interface InboundFacts {
   senderIsAgent: boolean;
   /** Written by a machine (auto-reply, list, bounce…): imported, but never answered automatically. */
   automatic: boolean;
+  /**
+   * The sender asked for no automatic answers (X-Auto-Response-Suppress) without being a machine itself: no
+   * acknowledgement goes back, agents are still told.
+   */
+  suppressAutoResponse?: boolean;
   closedTicketReplies: ClosedTicketReplies;
 }
 
@@ -26,6 +31,13 @@ export type InboundPlan =
 const REOPENED_BY_CUSTOMER = new Set(['pending', 'resolved']);
 
 export function planInbound(facts: InboundFacts): InboundPlan {
+  const plan = planEvents(facts);
+  if (facts.suppressAutoResponse)
+    plan.notify = plan.notify.filter((event) => event !== 'ticket-acknowledgement');
+  return plan;
+}
+
+function planEvents(facts: InboundFacts): InboundPlan {
   const quiet = facts.automatic;
   if (facts.decision.kind === 'new') {
     return {

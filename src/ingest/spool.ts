@@ -17,8 +17,8 @@ export interface SpooledRaw {
 
 let counter = 0;
 
+/** `spoolDir` must exist: the importer creates it once per run rather than once per message. */
 export async function spoolRawMessage(source: NodeJS.ReadableStream, spoolDir: string): Promise<SpooledRaw> {
-  await fs.promises.mkdir(spoolDir, { recursive: true });
   const filePath = path.join(spoolDir, `raw-${process.pid}-${Date.now()}-${++counter}.eml`);
   const measure = measuringStream();
   try {

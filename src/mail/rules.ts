@@ -1762,6 +1762,11 @@ function describeAction(action: RuleAction): string {
 export interface EvaluateOptions {
   /** Also say, for every rule that did not match, which condition failed (the rule simulator). */
   explainMisses?: boolean;
+  /**
+   * Write `trace` (default true). The importer turns it off: with a dozen matching rules per mail, composing their
+   * sentences costs more than matching them, and only the simulator shows them.
+   */
+  trace?: boolean;
 }
 
 /** Per-evaluation state, passed explicitly (closures over it would make every access slower). */
@@ -1848,7 +1853,8 @@ export function evaluateRules(
     skipNotifications: false,
     trace: [],
   };
-  for (const bad of compiled.invalid) {
+  const tracing = options.trace !== false || options.explainMisses === true;
+  for (const bad of tracing ? compiled.invalid : []) {
     outcome.trace.push(
       `rule #${bad.ruleId} '${bad.name}' skipped: invalid (${formatValidationErrors(bad.errors).join('; ')})`
     );
@@ -1863,7 +1869,7 @@ export function evaluateRules(
   };
   const results = state.results;
   const { ruleStart, conditionMatcher, conditionNegate, ruleAll } = compiled;
-  const setBy = new Map<string, { ruleId: number; value: string }>();
+  const setBy = tracing ? new Map<string, { ruleId: number; value: string }>() : null;
   const rules = compiled.rules;
   for (let r = 0; r < rules.length; r++) {
     const all = ruleAll[r] === 1;
@@ -1896,26 +1902,31 @@ export function evaluateRules(
     }
     if (applyRule(rule, all ? rule.conditions : [decisive!], outcome, setBy)) {
       const left = rules.length - r - 1;
-      if (left > 0)
+      if (left > 0 && tracing)
         outcome.trace.push(`${rule.label} stopped processing; ${left} later rule(s) not evaluated`);
       break;
     }
   }
-  if (outcome.matched.length === 0) outcome.trace.push(`no rule matched (${rules.length} rule(s) checked)`);
+  if (outcome.matched.length === 0 && tracing)
+    outcome.trace.push(`no rule matched (${rules.length} rule(s) checked)`);
   return outcome;
 }
 
-/** Applies a matching rule's actions and writes its trace line; true when it stops processing. */
+/**
+ * Applies a matching rule's actions and, when `setBy` is given (tracing), writes its trace line; true when it stops
+ * processing.
+ */
 function applyRule(
   rule: CompiledRule,
   reasons: CompiledCondition[],
   outcome: RuleOutcome,
-  setBy: Map<string, { ruleId: number; value: string }>
+  setBy: Map<string, { ruleId: number; value: string }> | null
 ): boolean {
   outcome.matched.push({ ruleId: rule.id, name: rule.name });
   const done: string[] = [];
   let stop = false;
   const single = (key: string, value: string, text: string): void => {
+    if (!setBy) return;
     const earlier = setBy.get(key);
     done.push(
       earlier && earlier.value !== value
@@ -1964,6 +1975,7 @@ function applyRule(
         break;
     }
   });
+  if (!setBy) return stop;
   const because = reasons
     .map((c) => (c.negate ? c.missed : c.found))
     .join(rule.match === 'all' ? ' and ' : ' or ');

@@ -108,6 +108,23 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{mailbox.name}}'
       ),
     },
+    'mailbox-unmonitored': {
+      subject: 'Your message to {{mailbox.name}} will not be read',
+      body: lines(
+        'Hello {{requester.name}},',
+        '',
+        'this address is not monitored: your message will not be read or answered.',
+        '',
+        '{{#if mailbox.helpText}}',
+        'Where to get help:',
+        '{{mailbox.helpText}}',
+        '',
+        '{{/if}}',
+        'This is an automatic answer; it is sent only once.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
   },
 
   fr: {
@@ -187,6 +204,23 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '',
         'nous n’avons pas pu accepter votre message : cette adresse ne traite que certains messages.',
         '',
+        'Ceci est une réponse automatique, envoyée une seule fois.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
+    'mailbox-unmonitored': {
+      subject: 'Votre message à {{mailbox.name}} ne sera pas lu',
+      body: lines(
+        'Bonjour {{requester.name}},',
+        '',
+        'cette adresse n’est pas surveillée : votre message ne sera ni lu ni traité.',
+        '',
+        '{{#if mailbox.helpText}}',
+        'Pour obtenir de l’aide :',
+        '{{mailbox.helpText}}',
+        '',
+        '{{/if}}',
         'Ceci est une réponse automatique, envoyée une seule fois.',
         '',
         '{{mailbox.name}}'
@@ -277,6 +311,23 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{mailbox.name}}'
       ),
     },
+    'mailbox-unmonitored': {
+      subject: 'A sua mensagem para {{mailbox.name}} não será lida',
+      body: lines(
+        'Olá {{requester.name}},',
+        '',
+        'ninguém lê as mensagens enviadas para este endereço: a sua mensagem não terá resposta.',
+        '',
+        '{{#if mailbox.helpText}}',
+        'Onde obter ajuda:',
+        '{{mailbox.helpText}}',
+        '',
+        '{{/if}}',
+        'Esta é uma resposta automática, enviada apenas uma vez.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
   },
 
   // Formal address (Państwo); no name in the greeting, which would need the vocative case.
@@ -362,6 +413,23 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '{{mailbox.name}}'
       ),
     },
+    'mailbox-unmonitored': {
+      subject: 'Państwa wiadomość do {{mailbox.name}} nie zostanie przeczytana',
+      body: lines(
+        'Dzień dobry,',
+        '',
+        'ta skrzynka nie jest monitorowana: Państwa wiadomość nie zostanie przeczytana i pozostanie bez odpowiedzi.',
+        '',
+        '{{#if mailbox.helpText}}',
+        'Pomoc uzyskają Państwo tutaj:',
+        '{{mailbox.helpText}}',
+        '',
+        '{{/if}}',
+        'To jest automatyczna odpowiedź, wysyłana tylko raz.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
   },
 
   // Polite address (Teie, capitalised as in letters).
@@ -442,6 +510,23 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '',
         'Teie sõnumit ei saanud vastu võtta: see aadress käsitleb ainult teatud sõnumeid.',
         '',
+        'See on automaatne vastus, mis saadetakse ainult üks kord.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
+    'mailbox-unmonitored': {
+      subject: 'Teie sõnumit aadressile {{mailbox.name}} ei loeta',
+      body: lines(
+        'Tere!',
+        '',
+        'Seda aadressi ei jälgita: Teie sõnumit ei loeta ja sellele ei vastata.',
+        '',
+        '{{#if mailbox.helpText}}',
+        'Abi saate siit:',
+        '{{mailbox.helpText}}',
+        '',
+        '{{/if}}',
         'See on automaatne vastus, mis saadetakse ainult üks kord.',
         '',
         '{{mailbox.name}}'

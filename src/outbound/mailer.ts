@@ -27,6 +27,8 @@ export interface OutgoingMail {
   inReplyTo: string | null;
   references: string[];
   headers: Record<string, string>;
+  /** SMTP MAIL FROM, where bounces go (a VERP address); the From address when absent. */
+  envelopeFrom?: string;
 }
 
 export type SendResult = { ok: true; response: string } | { ok: false; permanent: boolean; response: string };
@@ -94,6 +96,7 @@ export class Mailer {
         inReplyTo: mail.inReplyTo ? bracket(mail.inReplyTo) : undefined,
         references: mail.references.length > 0 ? mail.references.map(bracket).join(' ') : undefined,
         headers: mail.headers,
+        envelope: mail.envelopeFrom ? { from: mail.envelopeFrom, to: [mail.to] } : undefined,
         disableFileAccess: true,
         disableUrlAccess: true,
       });

@@ -64,7 +64,7 @@ export interface PlannedMail {
   references: string[];
   language: string;
   headers: Record<string, string>;
-  /** Null for the one mail that has no ticket: the answer to refused mail. */
+  /** Null for the mails that have no ticket: the one-time answers (refused mail, unmonitored mailbox). */
   ticketId: number | null;
   mailboxId: number;
   ticketMessageId: number | null;
@@ -89,7 +89,11 @@ export interface NotificationInput {
   instanceId: string;
 }
 
-const SWITCH_OF: Record<NotificationEvent, keyof NotificationSwitches> = {
+/**
+ * The mailbox switch that turns each event on or off. `mailbox-unmonitored` has none: it is governed by the
+ * mailbox's unmonitored flag, which the caller checks, and it never belongs to a ticket.
+ */
+const SWITCH_OF: Record<NotificationEvent, keyof NotificationSwitches | null> = {
   'ticket-acknowledgement': 'ticketAcknowledgement',
   'agent-reply': 'agentReply',
   'ticket-resolved': 'ticketResolved',
@@ -97,12 +101,15 @@ const SWITCH_OF: Record<NotificationEvent, keyof NotificationSwitches> = {
   'agent-new-ticket': 'agentNewTicket',
   'agent-customer-reply': 'agentCustomerReply',
   'mail-refused': 'refusedMail',
+  'mailbox-unmonitored': null,
 };
 
 /** An agent's reply is a person's mail; everything else the plugin sends on its own. */
 function automaticKind(event: NotificationEvent): AutomaticKind | null {
   if (event === 'agent-reply') return null;
-  return event === 'ticket-acknowledgement' ? 'auto-replied' : 'auto-generated';
+  return event === 'ticket-acknowledgement' || event === 'mailbox-unmonitored'
+    ? 'auto-replied'
+    : 'auto-generated';
 }
 
 function recipientsOf(input: NotificationInput): string[] {
@@ -124,7 +131,9 @@ function domainOf(address: string): string {
 }
 
 export function planNotifications(input: NotificationInput): PlannedMail[] {
-  if (!input.mailbox.notifications[SWITCH_OF[input.event]]) return [];
+  const switchName = SWITCH_OF[input.event];
+  // No switch: an answer that belongs to no ticket (planOneTimeAnswer plans it), never a ticket notification.
+  if (switchName === null || !input.mailbox.notifications[switchName]) return [];
   const customerFacing = isCustomerEvent(input.event);
   const template = chooseTemplate(
     mergeTemplates(input.templates),
@@ -189,40 +198,54 @@ export function planNotifications(input: NotificationInput): PlannedMail[] {
   });
 }
 
-export interface RefusalInput {
+/** The answers that belong to no ticket and go out at most once per sender per period (the caller counts). */
+export type OneTimeAnswerKind = 'mail-refused' | 'mailbox-unmonitored';
+
+export interface OneTimeAnswerInput {
+  kind: OneTimeAnswerKind;
   mailbox: NotificationMailbox;
   recipient: string;
   recipientName: string;
-  reason: string;
+  /** Why the mail was refused (`mail-refused`); ignored otherwise. */
+  reason?: string;
+  /** Where help is available instead (`mailbox-unmonitored`): shown as `{{mailbox.helpText}}`. */
+  helpText?: string | null;
   languages: string[];
   templates: Template[];
   siteName: string;
-  /** The refused mail's Message-ID and References, so the answer threads under it in the sender's client. */
+  /** The answered mail's Message-ID and References, so the answer threads under it in the sender's client. */
   inReplyTo: string | null;
   references: string[];
   instanceId: string;
 }
 
 /**
- * The one-time answer to mail a mailbox refuses (allowed mail / senders). It belongs to no ticket, so it carries
- * no reply token: an answer to it is just a new mail, judged like any other.
+ * A one-time answer: to mail a mailbox refuses (allowed mail / senders), or to mail sent to an unmonitored mailbox.
+ * It belongs to no ticket, so it carries no reply token: an answer to it is just a new mail, judged like any other.
+ *
+ * `mail-refused` is sent only when the mailbox's `refusedMail` switch is on. `mailbox-unmonitored` ignores the
+ * switches: marking a mailbox unmonitored is the site owner's choice to answer, and the caller checks that flag.
+ * Never call either for automatic mail; the caller decides that too (and the outbound guard has the last word).
  */
-export function planRefusalAnswer(input: RefusalInput): PlannedMail | null {
-  if (!input.mailbox.notifications.refusedMail) return null;
-  const template = chooseTemplate(mergeTemplates(input.templates), 'mail-refused', input.languages);
+export function planOneTimeAnswer(input: OneTimeAnswerInput): PlannedMail | null {
+  if (input.kind === 'mail-refused' && !input.mailbox.notifications.refusedMail) return null;
+  const template = chooseTemplate(mergeTemplates(input.templates), input.kind, input.languages);
   const rendered = renderTemplate(
     template,
     {
       ticket: { number: '', subject: '', status: '', priority: '' },
       requester: { name: input.recipientName || input.recipient, email: input.recipient },
       site: { name: input.siteName },
-      mailbox: { name: input.mailbox.fromName || input.mailbox.name },
-      refusal: { reason: input.reason },
+      mailbox: { name: input.mailbox.fromName || input.mailbox.name, helpText: input.helpText ?? null },
+      refusal: input.kind === 'mail-refused' ? { reason: input.reason ?? '' } : null,
     },
     { subjectToken: '' }
   );
+  // Random, without a ticket token (there is no ticket); `r` or `u` only tells the two answers apart when read.
+  const marker = input.kind === 'mail-refused' ? 'r' : 'u';
+  const random = crypto.randomBytes(12).toString('hex');
   return {
-    event: 'mail-refused',
+    event: input.kind,
     automatic: true,
     recipient: normaliseAddress(input.recipient),
     fromAddress: input.mailbox.address,
@@ -231,7 +254,7 @@ export function planRefusalAnswer(input: RefusalInput): PlannedMail | null {
     subject: rendered.subject,
     textBody: rendered.text,
     htmlBody: rendered.html,
-    messageId: `ep.r.${crypto.randomBytes(12).toString('hex')}@${domainOf(input.mailbox.address)}`,
+    messageId: `ep.${marker}.${random}@${domainOf(input.mailbox.address)}`,
     inReplyTo: input.inReplyTo,
     references: replyReferences(input.references, input.inReplyTo),
     language: rendered.language,

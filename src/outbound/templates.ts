@@ -21,6 +21,7 @@ export const NOTIFICATION_EVENTS = [
   'agent-new-ticket',
   'agent-customer-reply',
   'mail-refused',
+  'mailbox-unmonitored',
 ] as const;
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -32,6 +33,7 @@ export const CUSTOMER_EVENTS: readonly NotificationEvent[] = [
   'ticket-resolved',
   'ticket-closed',
   'mail-refused',
+  'mailbox-unmonitored',
 ];
 
 /** Events whose mail goes to the agents. */
@@ -59,6 +61,7 @@ export const PLACEHOLDERS = [
   'agent.name',
   'site.name',
   'mailbox.name',
+  'mailbox.helpText',
   'refusal.reason',
 ] as const;
 
@@ -92,7 +95,11 @@ export interface TemplateContext {
   message?: { text: string; from?: string | null } | null;
   agent?: { name?: string | null } | null;
   site: { name: string };
-  mailbox: { name: string };
+  /**
+   * `helpText`: where help is available instead (an address, a link, opening hours), as the site owner wrote it for
+   * an unmonitored mailbox; may span several lines.
+   */
+  mailbox: { name: string; helpText?: string | null };
   /** Why a mail was not accepted (the one-time answer to refused mail). */
   refusal?: { reason: string } | null;
 }
@@ -354,6 +361,8 @@ function contextValues(context: TemplateContext, event: NotificationEvent): Map<
     'agent.name': oneLine(context.agent?.name),
     'site.name': oneLine(context.site?.name),
     'mailbox.name': oneLine(context.mailbox?.name),
+    // Several lines allowed, like message text: an address on one line, a link and opening hours on the next.
+    'mailbox.helpText': cleanText(context.mailbox?.helpText).trim(),
     'refusal.reason': oneLine(context.refusal?.reason),
   };
   return new Map(Object.entries(values));

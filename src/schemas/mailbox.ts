@@ -73,6 +73,18 @@ export interface MailboxInput {
   ccImport: boolean;
   /** Other addresses forwarded into this mailbox (sales@, billing@): recorded on the ticket and used as From. */
   forwardingAddresses: string[];
+  /**
+   * Nobody reads this mailbox (noreply@): its mail makes no ticket and each sender gets one automatic answer
+   * pointing to `unmonitoredHelpText`.
+   */
+  unmonitored: boolean;
+  /** Where help is available, quoted in the unmonitored answer (e.g. "write to support@example.com"). */
+  unmonitoredHelpText: string | null;
+  /**
+   * Send with a per-mail envelope sender (`support+b<token>@…`, VERP) so each bounce names the mail it is about.
+   * Turn off for SMTP services that refuse or rewrite envelope senders.
+   */
+  verpBounces: boolean;
 }
 
 const SECURITIES: Security[] = ['tls', 'starttls', 'none'];
@@ -107,6 +119,9 @@ const STORED_FIELDS = [
   'contentPreference',
   'ccImport',
   'forwardingAddresses',
+  'unmonitored',
+  'unmonitoredHelpText',
+  'verpBounces',
 ] as const;
 const FIELDS = new Set<string>([...STORED_FIELDS, 'password', 'smtpPassword']);
 const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
@@ -134,6 +149,16 @@ function text(
   if (trimmed.length > max) fail(field, `must be at most ${max} characters`);
   if (/[\r\n\0]/.test(trimmed)) fail(field, 'must not contain line breaks');
   return trimmed;
+}
+
+/** Text that may span lines (shown in a mail body), without NUL, bounded. */
+function multilineText(value: unknown, field: string, max: number): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') fail(field, 'must be text');
+  const trimmed = value.trim();
+  if (trimmed.length > max) fail(field, `must be at most ${max} characters`);
+  if (trimmed.includes('\0')) fail(field, 'must not contain NUL characters');
+  return trimmed || null;
 }
 
 function hostName(value: string, field: string): string {
@@ -295,6 +320,12 @@ export function parseMailboxInput(
   if (smtpHost && !address)
     fail('address', 'is required to send mail (it is the From address of notifications)');
 
+  const unmonitored = flag(merged.unmonitored, false, 'unmonitored');
+  const unmonitoredHelpText = multilineText(merged.unmonitoredHelpText, 'unmonitoredHelpText', 2000);
+  if (unmonitored && !unmonitoredHelpText) {
+    fail('unmonitoredHelpText', 'is required for an unmonitored mailbox: say where help is available');
+  }
+
   const password = secret(input, 'password');
   if (password === undefined && !existing) fail('password', 'is required');
   // An explicit empty SMTP password on update removes the stored one (servers that relay without login).
@@ -334,5 +365,8 @@ export function parseMailboxInput(
     contentPreference: oneOf(merged.contentPreference, CONTENT_PREFERENCES, 'html', 'contentPreference'),
     ccImport: flag(merged.ccImport, true, 'ccImport'),
     forwardingAddresses: addressList(merged.forwardingAddresses, 'forwardingAddresses'),
+    unmonitored,
+    unmonitoredHelpText,
+    verpBounces: flag(merged.verpBounces, true, 'verpBounces'),
   };
 }

@@ -8,6 +8,8 @@ import type { Core } from '@strapi/strapi';
 export const PLUGIN_EVENTS = {
   'ticket.created': 'email-piping.ticket.created',
   'message.created': 'email-piping.message.created',
+  /** The circuit breaker paused a mailbox's automatic mail: an admin should look. */
+  'mailbox.auto-mail-paused': 'email-piping.mailbox.auto-mail-paused',
 } as const;
 
 export type PluginEventName = keyof typeof PLUGIN_EVENTS;

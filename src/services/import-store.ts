@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import type { ImportStore, PendingServerAction } from '../ingest/importer';
 import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/ingest-message';
-import { decideInbound } from '../ingest/decide-inbound';
+import { decideInbound, mailClassOf, type InboundDecision } from '../ingest/decide-inbound';
+import type { InboundFlags } from '../mail/classify';
 import type { SpooledRaw } from '../ingest/spool';
 import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';
@@ -21,12 +22,42 @@ import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
 import { emitPluginEvent } from './events';
 import { createInboundContextLoader } from './inbound-context';
+import { createRowWriter } from './row-writer';
+import { createOutboundLookups } from './outbound-lookups';
 import { createThreadLookups } from './thread-lookups';
 
 /** Upper bound for the subject kept on a receipt row (the full one lives on the message). */
 const RECEIPT_SUBJECT_CHARS = 500;
 
 type Row = Record<string, unknown> & { id: number };
+
+/** The flags as stored on a receipt and a message: the booleans that are set, and why. */
+function storedFlags(flags: InboundFlags): Record<string, unknown> {
+  const set = (
+    ['autoReply', 'outOfOffice', 'bounce', 'list', 'ownMail', 'automatic', 'suppressAutoResponse'] as const
+  ).filter((name) => flags[name]);
+  return { set, reasons: flags.reasons, reportType: flags.reportType };
+}
+
+/** What an agent reads on the ticket when a mail to the customer bounced. */
+function bounceNotice(decision: Extract<InboundDecision, { kind: 'bounce' }>): string {
+  const { report, match } = decision;
+  const lines = [
+    match ? `A mail to ${match.recipient} could not be delivered.` : 'A delivery failure report arrived.',
+  ];
+  for (const r of report?.recipients ?? []) {
+    const what = r.action === 'delayed' ? 'delayed' : r.permanent ? 'failed permanently' : 'failed';
+    lines.push(
+      `- ${r.recipient}: ${what}${r.status ? ` (${r.status})` : ''}${r.diagnostic ? ` — ${r.diagnostic}` : ''}`
+    );
+  }
+  if ((report?.recipients ?? []).some((r) => r.permanent)) {
+    lines.push(
+      'Mail to this address is suppressed for a while; lift it under Settings → Email piping if it works again.'
+    );
+  }
+  return lines.join('\n');
+}
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
   const query = (uid: string) => strapi.db.query(uid as never);
@@ -39,11 +70,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   }
 
   const threadLookups = createThreadLookups(strapi);
+  const outboundLookups = createOutboundLookups(strapi);
   const rules = {
     recordHits: (kind: 'piping' | 'block', ids: number[]) =>
       strapi.plugin('email-piping').service('rules').recordHits(kind, ids) as Promise<void>,
   };
   const { uploadAttachments } = createAttachmentStore(strapi);
+  const rows = createRowWriter(strapi);
   const inbound = createInboundContextLoader(strapi);
 
   /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
@@ -82,11 +115,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       });
       return options.replaceReceiptId;
     }
-    // createMany of one row: a single INSERT, where create() would read the row back afterwards.
-    const created = (await query(UID.receipt).createMany({
-      data: [{ ...receiptFields(origin, raw, mail), serverAction: 'pending', ...data }],
-    })) as { ids: number[] };
-    return created.ids[0];
+    // A single INSERT, where create() would read the row back afterwards.
+    return rows.insert(UID.receipt, {
+      ...receiptFields(origin, raw, mail),
+      serverAction: 'pending',
+      ...data,
+    });
   }
 
   /**
@@ -110,7 +144,6 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   function messageData(
     mail: ParsedMail,
     raw: SpooledRaw,
-    ticketId: number,
     author: 'customer' | 'agent' | 'system',
     contentPreference: ContentPreference
   ) {
@@ -119,7 +152,6 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     // "Plain text" mailboxes keep no HTML at all: nothing hostile to store, nothing to render.
     const html = mail.html && contentPreference === 'html' ? trimQuotedHtml(mail.html) : null;
     return {
-      ticket: ticketId,
       direction: author === 'agent' ? 'outbound' : 'inbound',
       author,
       fromAddress: sender?.address ?? null,
@@ -140,6 +172,92 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     };
   }
 
+  /**
+   * A bounce: recorded on the ticket of the mail it reports on as a system event (never a customer reply, never a
+   * new ticket); that mail is marked bounced, and a permanent failure suppresses further mail to its recipient. An
+   * unmatched bounce is only recorded: nothing proves it is about our mail.
+   */
+  async function recordBounce(
+    origin: InboundOrigin,
+    raw: SpooledRaw,
+    mail: ParsedMail,
+    decision: Extract<InboundDecision, { kind: 'bounce' }>,
+    classification: Record<string, unknown>,
+    options: RecordOptions | undefined,
+    now: Date
+  ): Promise<IngestOutcome> {
+    const { report, match } = decision;
+    const failures = report?.recipients ?? [];
+    const final =
+      failures.some((r) => r.action === 'failed' || r.permanent) || (failures.length === 0 && !!match);
+    const permanent = failures.find((r) => r.permanent) ?? null;
+    let ticketMessageId: number | null = null;
+    if (match) {
+      if (final) {
+        await query(UID.outbox).updateMany({
+          where: { id: match.outboxId },
+          data: {
+            status: 'bounced',
+            bouncedAt: now,
+            bounceStatus: (permanent ?? failures[0])?.status ?? null,
+          },
+        });
+      }
+      if (match.ticketId !== null) {
+        ticketMessageId = await rows.insert(UID.message, {
+          direction: 'system',
+          author: 'system',
+          fromAddress: requesterOf(mail)?.address ?? null,
+          fromName: requesterOf(mail)?.name || null,
+          to: mail.to,
+          cc: mail.cc,
+          subject: mail.subject,
+          messageId: mail.messageId,
+          inReplyTo: mail.inReplyTo,
+          references: mail.references,
+          textBody: bounceNotice(decision),
+          headers: mail.headers,
+          rawSize: raw.size,
+          sentAt: mail.date,
+          ...classification,
+        });
+        await rows.link(UID.message, 'ticket', ticketMessageId, match.ticketId);
+      }
+    }
+    const receiptId = await writeReceipt(
+      origin,
+      raw,
+      mail,
+      {
+        outcome: 'bounce',
+        reason: decision.reason,
+        ticketId: match?.ticketId ?? null,
+        ticketMessageId,
+        ...classification,
+      },
+      options
+    );
+    if (match && permanent) {
+      await strapi
+        .plugin('email-piping')
+        .service('suppressions')
+        .suppress({
+          address: match.recipient,
+          status: permanent.status,
+          reason: `bounced: ${permanent.diagnostic ?? permanent.status ?? 'permanent failure'}`,
+          receiptId,
+          ticketId: match.ticketId,
+          outboxId: match.outboxId,
+        });
+    }
+    return {
+      outcome: 'bounce' as const,
+      receiptId,
+      ticketId: match?.ticketId ?? null,
+      reason: decision.reason,
+    };
+  }
+
   return {
     transaction: <T>(work: () => Promise<T>) => strapi.db.transaction(() => work()) as Promise<T>,
 
@@ -149,7 +267,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     },
 
     async findImportedDuplicates(mailboxId, sha256s) {
-      const rows = (await query(UID.receipt).findMany({
+      const receipts = (await query(UID.receipt).findMany({
         select: ['id', 'sha256'],
         // Quarantined mail counts too: its source is already kept, a second copy would only clutter the quarantine.
         where: {
@@ -160,7 +278,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         orderBy: [{ id: 'asc' }],
       })) as Array<{ id: number; sha256: string }>;
       const found = new Map<string, number>();
-      for (const row of rows) if (!found.has(row.sha256)) found.set(row.sha256, row.id);
+      for (const row of receipts) if (!found.has(row.sha256)) found.set(row.sha256, row.id);
       return found;
     },
 
@@ -170,47 +288,79 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       const notifications = strapi.plugin('email-piping').service('notifications');
       return strapi.db.transaction(async ({ trx, onCommit }) => {
         const now = new Date();
-        const sender = requesterOf(mail)!;
+        // Only a bounce comes without a sender (see prepareMessage), and a bounce never uses it.
+        const sender = requesterOf(mail) ?? { address: '', name: '' };
         const context = await inbound.contextFor(origin.mailboxId);
         if (!context) throw new Error(`mailbox #${origin.mailboxId} no longer exists`);
         const decision = await decideInbound({
           mail,
           settings: context.settings,
           lookups: threadLookups,
+          outbound: outboundLookups,
           senderIsRegistered: inbound.senderIsRegistered,
         });
+        const classification = { mailClass: mailClassOf(decision.flags), flags: storedFlags(decision.flags) };
+        if (decision.kind === 'own-mail') {
+          const receiptId = await writeReceipt(
+            origin,
+            raw,
+            mail,
+            { outcome: 'own-mail', reason: decision.reason, ...classification },
+            options
+          );
+          return { outcome: 'own-mail' as const, receiptId, ticketId: null, reason: decision.reason };
+        }
+        if (decision.kind === 'bounce') {
+          return recordBounce(origin, raw, mail, decision, classification, options, now);
+        }
+        /** Mail that makes no ticket: its receipt, after a one-time answer when one is due. */
+        const withoutTicket = async (
+          outcome: 'unmonitored' | 'blocked' | 'refused',
+          reason: string,
+          extra: Record<string, unknown>,
+          answer: (() => Promise<boolean>) | null
+        ): Promise<IngestOutcome> => {
+          if (answer && (await answer()))
+            onCommit(() => strapi.plugin('email-piping').service('outbox').kick());
+          const receiptId = await writeReceipt(
+            origin,
+            raw,
+            mail,
+            { outcome, reason, ...extra, ...classification },
+            options
+          );
+          return { outcome, receiptId, ticketId: null, reason };
+        };
+        // One-time answers go to people only: never to a machine, never to who asked for no automatic answer.
+        const answerable =
+          context.sends && !decision.automatic.automatic && !decision.flags.suppressAutoResponse;
+        const answerRequest = {
+          sender: decision.sender,
+          senderName: sender.name,
+          languages: parseLanguagePreferences(mail.headers),
+          messageId: mail.messageId,
+          references: mail.references,
+        };
+        if (decision.kind === 'unmonitored') {
+          return withoutTicket(
+            'unmonitored',
+            decision.reason,
+            {},
+            answerable ? () => notifications.answerUnmonitored(context.row, answerRequest) : null
+          );
+        }
         if (decision.kind === 'blocked') {
           await rules.recordHits('block', [decision.ruleId]);
-          const receiptId = await writeReceipt(
-            origin,
-            raw,
-            mail,
-            { outcome: 'blocked', reason: decision.reason, ruleId: decision.ruleId },
-            options
-          );
-          return { outcome: 'blocked' as const, receiptId, ticketId: null, reason: decision.reason };
+          return withoutTicket('blocked', decision.reason, { ruleId: decision.ruleId }, null);
         }
         if (decision.kind === 'refused') {
-          // A person (never a machine) is told once why their mail was not taken.
-          if (context.sends && !decision.automatic.automatic) {
-            const answered = await notifications.answerRefusal(context.row, {
-              sender: decision.sender,
-              senderName: sender.name,
-              reason: decision.reason,
-              languages: parseLanguagePreferences(mail.headers),
-              messageId: mail.messageId,
-              references: mail.references,
-            });
-            if (answered) onCommit(() => strapi.plugin('email-piping').service('outbox').kick());
-          }
-          const receiptId = await writeReceipt(
-            origin,
-            raw,
-            mail,
-            { outcome: 'refused', reason: decision.reason },
-            options
+          const reason = decision.reason;
+          return withoutTicket(
+            'refused',
+            reason,
+            {},
+            answerable ? () => notifications.answerRefusal(context.row, { ...answerRequest, reason }) : null
           );
-          return { outcome: 'refused' as const, receiptId, ticketId: null, reason: decision.reason };
         }
         const { plan, thread, automatic } = decision;
         const ruled = decision.rules;
@@ -223,28 +373,26 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         let ticketId: number;
         let ticketNumber: number;
         if (plan.kind === 'new-ticket') {
-          const ticket = (await query(UID.ticket).create({
-            data: {
-              number: await nextTicketNumber(trx),
-              subject: mail.subject,
-              status: ruled?.status ?? 'open',
-              priority: ruled?.priority ?? 'normal',
-              category: ruled?.category ?? null,
-              tags: ruled && ruled.tags.length > 0 ? ruled.tags : null,
-              assigneeId: ruled?.assigneeId ?? null,
-              requesterEmail: sender.address,
-              requesterName: sender.name || null,
-              cc: decision.addedRecipients,
-              forwardingAddress: decision.forwardingAddress,
-              language: parseLanguagePreferences(mail.headers).join(',') || null,
-              lastMessageAt: now,
-              mailbox: origin.mailboxId,
-              previousTicket: plan.previousTicketId,
-            },
-            select: ['id', 'number'],
-          })) as Row & { number: number };
-          ticketId = ticket.id;
-          ticketNumber = ticket.number;
+          ticketNumber = await nextTicketNumber(trx);
+          ticketId = await rows.insert(UID.ticket, {
+            number: ticketNumber,
+            subject: mail.subject,
+            status: ruled?.status ?? 'open',
+            priority: ruled?.priority ?? 'normal',
+            category: ruled?.category ?? null,
+            tags: ruled && ruled.tags.length > 0 ? ruled.tags : null,
+            assigneeId: ruled?.assigneeId ?? null,
+            requesterEmail: sender.address,
+            requesterName: sender.name || null,
+            cc: decision.addedRecipients,
+            forwardingAddress: decision.forwardingAddress,
+            language: parseLanguagePreferences(mail.headers).join(',') || null,
+            lastMessageAt: now,
+          });
+          await rows.link(UID.ticket, 'mailbox', ticketId, origin.mailboxId);
+          if (plan.previousTicketId !== null) {
+            await rows.link(UID.ticket, 'previousTicket', ticketId, plan.previousTicketId);
+          }
         } else {
           ticketId = plan.ticketId;
           ticketNumber = (thread as { ticket: TicketRef }).ticket.number;
@@ -268,11 +416,19 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         const author =
           plan.kind === 'agent-reply' ? 'agent' : plan.kind === 'agent-automatic' ? 'system' : 'customer';
         const { fileIds, inlineParts } = await uploadAttachments(mail);
-        const data = messageData(mail, raw, ticketId, author, context.row.contentPreference ?? 'html');
-        const message = (await query(UID.message).create({
-          data: { ...data, attachments: fileIds, inlineParts },
-          select: ['id'],
-        })) as Row;
+        const data = messageData(mail, raw, author, context.row.contentPreference ?? 'html');
+        const message = { id: await rows.insert(UID.message, { ...data, inlineParts, ...classification }) };
+        await rows.link(UID.message, 'ticket', message.id, ticketId, {
+          targetIsNew: plan.kind === 'new-ticket',
+        });
+        if (fileIds.length > 0) {
+          // Media Library links are polymorphic: the upload plugin's bookkeeping stays with the query engine.
+          await query(UID.message).update({
+            where: { id: message.id },
+            data: { attachments: fileIds },
+            select: ['id'],
+          });
+        }
         const outcome = plan.kind === 'new-ticket' ? ('ticket-created' as const) : ('reply-added' as const);
         const notes = [
           thread.kind === 'existing' && plan.kind !== 'new-ticket'
@@ -295,6 +451,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             ticketId,
             ticketMessageId: message.id,
             rawSource: null,
+            ...classification,
           },
           options
         );

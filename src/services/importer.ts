@@ -101,8 +101,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ticketsCreated: (fresh.ticketsCreated ?? 0) + summary.ticketsCreated,
         repliesAdded: (fresh.repliesAdded ?? 0) + summary.repliesAdded,
         quarantinedCount: (fresh.quarantinedCount ?? 0) + summary.quarantined,
-        // Blocked and refused mail is recorded like skipped mail: no ticket, nothing sent.
-        skippedCount: (fresh.skippedCount ?? 0) + summary.skipped + summary.blocked + summary.refused,
+        // Blocked, refused, bounced, unmonitored and our own returning mail is counted like skipped mail: no ticket.
+        skippedCount:
+          (fresh.skippedCount ?? 0) +
+          summary.skipped +
+          summary.blocked +
+          summary.refused +
+          summary.bounces +
+          summary.ownMail +
+          summary.unmonitored,
         progress: { done: summary.listed, total: summary.listed, running: false },
       });
       return { status: 'imported', summary };

@@ -33,6 +33,8 @@ export interface MailboxInboundFields {
   contentPreference: ContentPreference | null;
   ccImport: boolean | null;
   forwardingAddresses: string[] | null;
+  unmonitored: boolean | null;
+  unmonitoredHelpText: string | null;
 }
 
 export function createInboundContextLoader(strapi: Core.Strapi) {
@@ -51,6 +53,8 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
         'contentPreference',
         'ccImport',
         'forwardingAddresses',
+        'unmonitored',
+        'unmonitoredHelpText',
       ],
       where: { id: mailboxId },
     })) as MailboxContext['row'] | null;
@@ -70,6 +74,8 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
         rules: compiled.rules,
         blockRules: compiled.blockRules,
         replySecret: notifications.secret(),
+        instanceId: notifications.loopHeaderValue(),
+        unmonitored: row.unmonitored === true,
       },
       sends: Boolean(row.smtpHost && row.address),
       loadedAt: Date.now(),

@@ -6,6 +6,7 @@ import outbox from './outbox';
 import receipts from './receipts';
 import rules from './rules';
 import simulator from './simulator';
+import suppressions from './suppressions';
 import templates from './templates';
 import tickets from './tickets';
 
@@ -18,6 +19,7 @@ export default {
   receipts,
   rules,
   simulator,
+  suppressions,
   templates,
   tickets,
 };

@@ -47,6 +47,31 @@ const INDEXES: IndexSpec[] = [
     attributes: ['ticketId', 'recipient'],
     unique: false,
   },
+  {
+    uid: UID.outbox,
+    name: 'email_piping_outbox_verp_uq',
+    attributes: ['verpToken'],
+    unique: true,
+  },
+  // Rate limits and the circuit breaker count recent automatic mail per recipient and per mailbox.
+  {
+    uid: UID.outbox,
+    name: 'email_piping_outbox_recipient_idx',
+    attributes: ['recipient', 'createdAt'],
+    unique: false,
+  },
+  {
+    uid: UID.outbox,
+    name: 'email_piping_outbox_mailbox_idx',
+    attributes: ['mailboxId', 'createdAt'],
+    unique: false,
+  },
+  {
+    uid: UID.suppressedAddress,
+    name: 'email_piping_suppressed_address_idx',
+    attributes: ['address'],
+    unique: false,
+  },
   { uid: UID.ticket, name: 'email_piping_tickets_number_uq', attributes: ['number'], unique: true },
   { uid: UID.ticket, name: 'email_piping_tickets_status_idx', attributes: ['status'], unique: false },
 ];

@@ -7,6 +7,7 @@ import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
 import { InputError, NotFoundError } from '../errors';
 import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
 import { DEFAULT_NOTIFICATIONS, parseMailboxInput, type MailboxInput } from '../schemas/mailbox';
+import { verpAddress } from '../mail/bounce';
 import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
 import { pluginConfig } from './plugin-config';
@@ -28,6 +29,8 @@ export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPasswor
   quarantinedCount: number | null;
   skippedCount: number | null;
   progress: { done: number; total: number; running: boolean } | null;
+  autoMailPausedAt: string | null;
+  autoMailPausedReason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -125,18 +128,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Internal: decrypted SMTP settings, or null when the mailbox sends no mail. */
-    async smtpSettings(id: number): Promise<SmtpSettings | null> {
+    /**
+     * How a mailbox sends: its SMTP transport settings, and the envelope sender for a mail (VERP: the mailbox
+     * address with `+b<token>`, so a bounce names the mail it is about; the plain address when VERP is off).
+     */
+    async deliveryProfile(
+      id: number,
+      verpToken: string | null
+    ): Promise<{ smtp: SmtpSettings; envelopeFrom: string } | null> {
       const row = await findRow(id);
       if (!row.smtpHost || !row.smtpPort || !row.address) return null;
       const box = secretBox();
       if (row.smtpPassword && !box) throw new MissingEncryptionKeyError();
+      const at = row.address.lastIndexOf('@');
+      const envelopeFrom =
+        verpToken && row.verpBounces !== false
+          ? verpAddress(row.address.slice(0, at), row.address.slice(at + 1), verpToken)
+          : row.address;
       return {
-        host: row.smtpHost,
-        port: row.smtpPort,
-        security: row.smtpSecurity,
-        username: row.smtpUsername,
-        password: row.smtpPassword ? box!.decrypt(row.smtpPassword) : null,
-        timeoutMs: pluginConfig(strapi).imapTimeoutMs,
+        smtp: {
+          host: row.smtpHost,
+          port: row.smtpPort,
+          security: row.smtpSecurity,
+          username: row.smtpUsername,
+          password: row.smtpPassword ? box!.decrypt(row.smtpPassword) : null,
+          timeoutMs: pluginConfig(strapi).imapTimeoutMs,
+        },
+        envelopeFrom,
       };
     },
 
@@ -153,6 +171,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       })) as MailboxRow;
       rescheduleSoon();
       return toMailboxView(row);
+    },
+
+    async resumeAutoMail(id: number): Promise<MailboxView> {
+      await findRow(id);
+      await query().updateMany({
+        where: { id },
+        data: { autoMailPausedAt: null, autoMailPausedReason: null },
+      });
+      return toMailboxView(await findRow(id));
     },
 
     async update(id: number, body: unknown): Promise<MailboxView> {

@@ -5,7 +5,13 @@
  */
 import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { planNotifications, planRefusalAnswer, type TriggerMessage } from '../outbound/notify';
+import {
+  planNotifications,
+  planOneTimeAnswer,
+  type NotificationMailbox,
+  type OneTimeAnswerKind,
+  type TriggerMessage,
+} from '../outbound/notify';
 import type { NotificationEvent, Template } from '../outbound/templates';
 import { DEFAULT_NOTIFICATIONS, type NotificationSwitches } from '../schemas/mailbox';
 import type { MailAddress } from '../mail/types';
@@ -60,6 +66,26 @@ export interface NotifyOptions {
   ownAddresses?: string[];
   /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
   exclude?: string[];
+}
+
+/** The mail a one-time answer goes back to. */
+export interface OneTimeAnswerRequest {
+  sender: string;
+  senderName: string;
+  languages: string[];
+  messageId: string | null;
+  references: string[];
+}
+
+/** The mailbox as the planners see it, sending from `address`. */
+function sendingMailbox(mailbox: NotificationMailboxRow, address: string): NotificationMailbox {
+  return {
+    id: mailbox.id,
+    name: mailbox.name,
+    address,
+    fromName: mailbox.fromName,
+    notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
+  };
 }
 
 /** The reply-token secret: configured, or derived from the encryption key so one secret is enough to set. */
@@ -127,6 +153,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .slice(0, 16);
   }
 
+  /** A one-time answer (refused mail, unmonitored mailbox): at most one per sender and kind per `periodHours`. */
+  async function answerOnce(
+    kind: OneTimeAnswerKind,
+    mailbox: NotificationMailboxRow,
+    request: OneTimeAnswerRequest & { reason?: string; helpText?: string | null },
+    periodHours: number
+  ): Promise<boolean> {
+    if (!mailbox.address || !mailbox.smtpHost) return false;
+    const since = new Date(Date.now() - periodHours * 3600 * 1000);
+    const recent = await query(UID.outbox).count({
+      where: { event: kind, recipient: request.sender, mailboxId: mailbox.id, createdAt: { $gte: since } },
+    });
+    if (recent > 0) return false;
+    const config = pluginConfig(strapi);
+    const planned = planOneTimeAnswer({
+      kind,
+      mailbox: sendingMailbox(mailbox, mailbox.address),
+      recipient: request.sender,
+      recipientName: request.senderName,
+      reason: request.reason,
+      helpText: request.helpText,
+      languages: request.languages,
+      templates: await siteTemplates(),
+      siteName: config.siteName,
+      inReplyTo: request.messageId,
+      references: request.references,
+      instanceId: instanceId(replySecretOf(config)),
+    });
+    if (!planned) return false;
+    const queued = (await strapi.plugin('email-piping').service('outbox').enqueue([planned])) as number[];
+    return queued.length > 0;
+  }
+
   return {
     agentsOf,
     ownAddresses,
@@ -143,51 +202,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Answers refused mail once per sender per `refusedMailAnswerHours`, if the mailbox asks for it; never automatic
      * mail (the caller checks). Call inside the import transaction. Answers whether a mail was queued.
      */
-    async answerRefusal(
-      mailbox: NotificationMailboxRow,
-      refused: {
-        sender: string;
-        senderName: string;
-        reason: string;
-        languages: string[];
-        messageId: string | null;
-        references: string[];
-      }
-    ): Promise<boolean> {
-      if (!mailbox.address || !mailbox.smtpHost) return false;
-      const config = pluginConfig(strapi);
-      const since = new Date(Date.now() - config.refusedMailAnswerHours * 3600 * 1000);
-      const recent = await query(UID.outbox).count({
-        where: {
-          event: 'mail-refused',
-          recipient: refused.sender,
-          mailboxId: mailbox.id,
-          createdAt: { $gte: since },
-        },
-      });
-      if (recent > 0) return false;
-      const secret = replySecretOf(config);
-      const planned = planRefusalAnswer({
-        mailbox: {
-          id: mailbox.id,
-          name: mailbox.name,
-          address: mailbox.address,
-          fromName: mailbox.fromName,
-          notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
-        },
-        recipient: refused.sender,
-        recipientName: refused.senderName,
-        reason: refused.reason,
-        languages: refused.languages,
-        templates: await siteTemplates(),
-        siteName: config.siteName,
-        inReplyTo: refused.messageId,
-        references: refused.references,
-        instanceId: instanceId(secret),
-      });
-      if (!planned) return false;
-      await strapi.plugin('email-piping').service('outbox').enqueue([planned]);
-      return true;
+    answerRefusal(mailbox: NotificationMailboxRow, refused: OneTimeAnswerRequest & { reason: string }) {
+      return answerOnce('mail-refused', mailbox, refused, pluginConfig(strapi).refusedMailAnswerHours);
+    },
+
+    /**
+     * Answers mail to an unmonitored mailbox once per sender per `unmonitoredAnswerHours` with where help is
+     * available; never automatic mail (the caller checks). Call inside the import transaction.
+     */
+    answerUnmonitored(
+      mailbox: NotificationMailboxRow & { unmonitoredHelpText: string | null },
+      request: OneTimeAnswerRequest
+    ) {
+      return answerOnce(
+        'mailbox-unmonitored',
+        mailbox,
+        { ...request, helpText: mailbox.unmonitoredHelpText },
+        pluginConfig(strapi).unmonitoredAnswerHours
+      );
     },
 
     /** Queues the mails an event causes; answers how many. No SMTP settings on the mailbox: nothing is queued. */
@@ -214,14 +246,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           cc: ticket.cc ?? [],
           languages: (ticket.language ?? '').split(',').filter(Boolean),
         },
-        mailbox: {
-          id: mailbox.id,
-          name: mailbox.name,
-          // sales@ forwarded into support@: the customer wrote to sales@, so sales@ answers.
-          address: ticket.forwardingAddress ?? mailbox.address,
-          fromName: mailbox.fromName,
-          notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
-        },
+        // sales@ forwarded into support@: the customer wrote to sales@, so sales@ answers.
+        mailbox: sendingMailbox(mailbox, ticket.forwardingAddress ?? mailbox.address),
         message: options.message ?? null,
         agents: options.agents ?? (await agentsOf(mailbox)),
         agentName: options.agentName,
@@ -232,8 +258,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         exclude: [...(options.ownAddresses ?? (await ownAddresses())), ...(options.exclude ?? [])],
         instanceId: instanceId(secret),
       });
-      await strapi.plugin('email-piping').service('outbox').enqueue(planned);
-      return planned.length;
+      const queued = (await strapi.plugin('email-piping').service('outbox').enqueue(planned)) as number[];
+      return queued.length;
     },
   };
 };

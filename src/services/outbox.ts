@@ -13,7 +13,10 @@ import { Mailer, type SendResult } from '../outbound/mailer';
 import type { PlannedMail } from '../outbound/notify';
 import { InputError } from '../errors';
 import { UID } from '../uids';
+import { createVerpToken } from '../mail/bounce';
+import { createAutoMailGuard } from './auto-mail-guard';
 import { pluginConfig } from './plugin-config';
+import { createRowWriter } from './row-writer';
 
 const LIST_FIELDS = [
   'id',
@@ -28,9 +31,12 @@ const LIST_FIELDS = [
   'lastResponse',
   'sentAt',
   'messageId',
+  'bouncedAt',
+  'bounceStatus',
   'createdAt',
 ];
 const BATCH = 50;
+const OUTBOX_STATUSES = ['queued', 'sent', 'failed', 'suppressed', 'bounced'];
 
 interface OutboxRow {
   id: number;
@@ -47,11 +53,14 @@ interface OutboxRow {
   references: string[] | null;
   headers: Record<string, string> | null;
   attempts: number | null;
+  verpToken: string | null;
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const rows = () => strapi.db.query(UID.outbox as never);
   const mailer = new Mailer();
+  const guard = createAutoMailGuard(strapi);
+  const writer = createRowWriter(strapi);
   let timer: NodeJS.Timeout | null = null;
   let draining: Promise<number> | null = null;
   let again = false;
@@ -117,9 +126,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function deliver(row: OutboxRow): Promise<void> {
     let result: SendResult;
     try {
-      const settings = await strapi.plugin('email-piping').service('mailboxes').smtpSettings(row.mailboxId);
-      result = settings
-        ? await mailer.send(`mailbox-${row.mailboxId}`, settings, {
+      const profile = await strapi
+        .plugin('email-piping')
+        .service('mailboxes')
+        .deliveryProfile(row.mailboxId, row.verpToken);
+      result = profile
+        ? await mailer.send(`mailbox-${row.mailboxId}`, profile.smtp, {
             from: { name: row.fromName, address: row.fromAddress },
             to: row.recipient,
             replyTo: row.replyTo,
@@ -130,6 +142,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             inReplyTo: row.inReplyTo,
             references: row.references ?? [],
             headers: row.headers ?? {},
+            envelopeFrom: profile.envelopeFrom,
           })
         : {
             ok: false,
@@ -190,34 +203,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    /** Writes planned mails as queued rows; call inside the transaction of the change that causes them. */
+    /**
+     * Writes planned mails as queued rows; call inside the transaction of the change that causes them. A mail the
+     * guard stops (bounced address, rate limit, paused mailbox…) is written too, as `suppressed` with the reason, so
+     * the ticket shows what was not sent and why. Answers the ids of the rows that will be sent.
+     */
     async enqueue(planned: PlannedMail[]): Promise<number[]> {
       const ids: number[] = [];
       for (const mail of planned) {
-        const row = (await rows().create({
-          data: {
-            mailboxId: mail.mailboxId,
-            ticketId: mail.ticketId,
-            ticketMessageId: mail.ticketMessageId,
-            event: mail.event,
-            automatic: mail.automatic,
-            recipient: mail.recipient,
-            fromAddress: mail.fromAddress,
-            fromName: mail.fromName,
-            replyTo: mail.replyTo,
-            subject: mail.subject,
-            textBody: mail.textBody,
-            htmlBody: mail.htmlBody,
-            messageId: mail.messageId,
-            inReplyTo: mail.inReplyTo,
-            references: mail.references,
-            headers: mail.headers,
-            language: mail.language,
-            status: 'queued',
-            attempts: 0,
-          },
-        })) as { id: number };
-        ids.push(row.id);
+        const verdict = await guard.check(mail);
+        const id = await writer.insert(UID.outbox, {
+          mailboxId: mail.mailboxId,
+          ticketId: mail.ticketId,
+          ticketMessageId: mail.ticketMessageId,
+          event: mail.event,
+          automatic: mail.automatic,
+          recipient: mail.recipient,
+          fromAddress: mail.fromAddress,
+          fromName: mail.fromName,
+          replyTo: mail.replyTo,
+          subject: mail.subject,
+          textBody: mail.textBody,
+          htmlBody: mail.htmlBody,
+          messageId: mail.messageId,
+          inReplyTo: mail.inReplyTo,
+          references: mail.references,
+          headers: mail.headers,
+          language: mail.language,
+          status: verdict.send ? 'queued' : 'suppressed',
+          lastResponse: verdict.send ? null : verdict.reason,
+          attempts: 0,
+          verpToken: createVerpToken(),
+        });
+        if (verdict.send) ids.push(id);
       }
       return ids;
     },
@@ -253,8 +271,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async list(queryString: Record<string, unknown>) {
       const where: Record<string, unknown> = {};
       if (queryString.status !== undefined) {
-        if (!['queued', 'sent', 'failed'].includes(String(queryString.status))) {
-          throw new InputError('status: must be one of queued, sent, failed');
+        if (!OUTBOX_STATUSES.includes(String(queryString.status))) {
+          throw new InputError(`status: must be one of ${OUTBOX_STATUSES.join(', ')}`);
         }
         where.status = String(queryString.status);
       }

@@ -5,17 +5,19 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
-import { decideInbound } from '../ingest/decide-inbound';
+import { decideInbound, mailClassOf } from '../ingest/decide-inbound';
 import { prepareMessage, releasePrepared } from '../ingest/ingest-message';
 import { spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
 import { createInboundContextLoader } from './inbound-context';
+import { createOutboundLookups } from './outbound-lookups';
 import { pluginConfig } from './plugin-config';
 import { createThreadLookups } from './thread-lookups';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const inbound = createInboundContextLoader(strapi);
   const lookups = createThreadLookups(strapi);
+  const outbound = createOutboundLookups(strapi);
 
   return {
     async simulate(body: unknown) {
@@ -48,6 +50,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           mail,
           settings: context.settings,
           lookups,
+          outbound,
           senderIsRegistered: inbound.senderIsRegistered,
         });
         const mailSummary = {
@@ -57,6 +60,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           subject: mail.subject,
           messageId: mail.messageId,
         };
+        const flags = { mailClass: mailClassOf(decision.flags), ...decision.flags };
+        if (decision.kind === 'own-mail' || decision.kind === 'unmonitored') {
+          return { outcome: decision.kind, reason: decision.reason, mail: mailSummary, flags };
+        }
+        if (decision.kind === 'bounce') {
+          return {
+            outcome: 'bounce',
+            reason: decision.reason,
+            mail: mailSummary,
+            flags,
+            bounce: decision.report,
+            matched: decision.match,
+          };
+        }
         if (decision.kind === 'blocked') {
           return {
             outcome: 'blocked',
@@ -64,6 +81,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             ruleId: decision.ruleId,
             mail: mailSummary,
             automatic: decision.automatic,
+            flags,
           };
         }
         const thread =
@@ -81,6 +99,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             reason: decision.reason,
             mail: mailSummary,
             automatic: decision.automatic,
+            flags,
             thread,
             forwardingAddress: decision.forwardingAddress,
           };
@@ -89,6 +108,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           outcome: decision.plan.kind === 'new-ticket' ? 'ticket-created' : 'reply-added',
           mail: mailSummary,
           automatic: decision.automatic,
+          flags,
           forwardingAddress: decision.forwardingAddress,
           thread,
           plan: decision.plan,

@@ -84,7 +84,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           },
           agent: { name: 'Alex Agent' },
           site: { name: pluginConfig(strapi).siteName },
-          mailbox: { name: 'Support' },
+          mailbox: {
+            name: 'Support',
+            helpText: 'Please write to support@example.com or visit https://example.com/help.',
+          },
+          refusal: { reason: 'this address only accepts replies to existing tickets' },
         },
         {
           replyAboveMarker: isCustomerEvent(template.event) ? REPLY_ABOVE_MARKER : undefined,

@@ -34,6 +34,8 @@ export interface StrapiBootOptions {
   listen?: boolean;
   /** Quiet Strapi's logger (default true). */
   quiet?: boolean;
+  /** Serve the built admin panel (`playground/dist/build`, see admin-build.ts) at `/admin`: browser tests. */
+  serveAdminPanel?: boolean;
 }
 
 export interface TestStrapi {
@@ -70,7 +72,7 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
     appDir: playgroundDir,
     distDir: playgroundDistDir,
     autoReload: false,
-    serveAdminPanel: false,
+    serveAdminPanel: options.serveAdminPanel ?? false,
   });
   if (options.quiet !== false) {
     app.log.level = 'error';

@@ -1,6 +1,6 @@
 /**
- * Starts `import-worker.ts` in a child process that the crash tests can SIGKILL at any moment, and follows what it
- * prints (READY, IMPORTING, RESULT, SENDING, OUTBOX, DONE).
+ * Child processes for tests: `import-worker.ts`, which the crash tests SIGKILL at any moment (it prints READY,
+ * IMPORTING, RESULT, SENDING, OUTBOX, DONE), and `peer-instance.ts`, a second plugin instance for the loop test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -21,23 +21,67 @@ export function startImportWorker(options: {
   user: string;
   env?: Record<string, string>;
 }): ImportWorker {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repoRoot, 'tests/harness/import-worker.ts'),
-      options.databaseFile,
-      String(options.dovecot.port),
-      options.user,
-      options.dovecot.password,
-    ],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EMAIL_PIPING_AUTOSTART: 'false', ...options.env },
-    }
+  return startScript(
+    'tests/harness/import-worker.ts',
+    [options.databaseFile, String(options.dovecot.port), options.user, options.dovecot.password],
+    options.env
   );
+}
+
+export interface PeerInstance extends ImportWorker {
+  /** Imports the peer's mailbox and sends its outbox; resolves with the run's summary. */
+  run(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** A second plugin instance in its own process (`peer-instance.ts`), driven line by line. */
+export async function startPeerInstance(options: {
+  databaseFile: string;
+  dovecot: { port: number; password: string };
+  user: string;
+  smtpPort: number;
+}): Promise<PeerInstance> {
+  const worker = startScript('tests/harness/peer-instance.ts', [
+    options.databaseFile,
+    String(options.dovecot.port),
+    options.user,
+    options.dovecot.password,
+    String(options.smtpPort),
+  ]);
+  worker.child.stdin!.on('error', () => undefined);
+  await worker.waitFor('READY', 120_000);
+  let runs = 0;
+  return {
+    ...worker,
+    async run() {
+      runs += 1;
+      const before = worker.output.filter((line) => line.startsWith('RAN ')).length;
+      worker.child.stdin!.write('RUN\n');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const ran = worker.output.filter((line) => line.startsWith('RAN '));
+        if (ran.length > before) return JSON.parse(ran[ran.length - 1].slice(4)) as Record<string, unknown>;
+        if (worker.child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`peer run ${runs} did not finish:\n${worker.output.join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async stop() {
+      if (worker.child.exitCode !== null) return;
+      worker.child.stdin!.write('STOP\n');
+      const timer = setTimeout(() => worker.kill(), 20_000);
+      await worker.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function startScript(script: string, args: string[], env: Record<string, string> = {}): ImportWorker {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, EMAIL_PIPING_AUTOSTART: 'false', ...env },
+  });
   const output: string[] = [];
   const waiters: Array<{ line: string; resolve: () => void }> = [];
   const onData = (chunk: Buffer) => {

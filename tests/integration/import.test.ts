@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
 import { appendMessages, createFolder, listUids, mailboxStatus, resetUidValidity } from '../harness/imap';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
+import { UID } from '../../src/uids';
 
 const CRLF = '\r\n';
 
@@ -248,6 +249,20 @@ describe('IMAP import into tickets', () => {
       expect.stringContaining('Still burning.'),
     ]);
     expect(thread.body.data.messages[1]).toMatchObject({ direction: 'inbound', inReplyTo: [firstId] });
+
+    // The import writes relation rows itself (row-writer.ts): Strapi's own relation reading must see them, on both
+    // sides and in arrival order.
+    const linked = (await app.strapi.db.query(UID.ticket as never).findOne({
+      where: { id: printer.id },
+      populate: { messages: { select: ['id', 'subject'] }, mailbox: { select: ['id'] } },
+    })) as { messages: Array<{ id: number; subject: string }>; mailbox: { id: number } };
+    expect(linked.mailbox.id).toBe(mailbox.id);
+    expect(linked.messages.map((m) => m.subject)).toEqual(['Printer on fire', 'Re: Printer on fire']);
+    const fromMailbox = (await app.strapi.db.query(UID.mailbox as never).findOne({
+      where: { id: mailbox.id },
+      populate: { tickets: { select: ['number'] } },
+    })) as { tickets: Array<{ number: number }> };
+    expect(fromMailbox.tickets.map((t) => t.number)).toEqual([printer.number, invoice.number]);
 
     const withFiles = await admin.request<{
       data: {

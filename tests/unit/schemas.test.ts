@@ -50,6 +50,9 @@ describe('mailbox input', () => {
       contentPreference: 'html',
       ccImport: true,
       forwardingAddresses: [],
+      unmonitored: false,
+      unmonitoredHelpText: null,
+      verpBounces: true,
     });
   });
 
