@@ -17,6 +17,7 @@ import {
   type AutoMailLimits,
 } from '../outbound/guard';
 import type { PlannedMail } from '../outbound/notify';
+import { AGENT_EVENTS } from '../outbound/templates';
 import { UID } from '../uids';
 import { emitPluginEvent } from './events';
 import { pluginConfig } from './plugin-config';
@@ -51,7 +52,13 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
   ): Promise<Array<{ at: number; ticketId: number | null }>> {
     const rows = (await query(UID.outbox).findMany({
       select: ['createdAt', 'ticketId'],
-      where: { ...where, automatic: true, status: { $in: COUNTED_STATUSES }, createdAt: { $gt: since } },
+      where: {
+        ...where,
+        automatic: true,
+        event: { $notIn: AGENT_EVENTS },
+        status: { $in: COUNTED_STATUSES },
+        createdAt: { $gt: since },
+      },
     })) as Array<{ createdAt: string | Date; ticketId: number | null }>;
     return rows.map((row) => ({ at: new Date(row.createdAt).getTime(), ticketId: row.ticketId }));
   }
@@ -84,6 +91,9 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
 
       const never = neverAutoMailReason(mail.recipient, await ours());
       if (never) return { send: false, reason: `no automatic mail: ${never}` };
+      // Notifications to the mailbox's own agents are the help desk talking to itself: a busy day must not silence
+      // them. The limits and the breaker are for mail to the outside world, where loops happen.
+      if (AGENT_EVENTS.includes(mail.event)) return { send: true };
 
       const mailbox = (await query(UID.mailbox).findOne({
         select: ['autoMailPausedAt', 'autoMailPausedReason'],

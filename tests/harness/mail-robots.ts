@@ -247,12 +247,28 @@ export function createRfcVacationResponder(
  * subject; quotes the original; keeps In-Reply-To (and nothing else of the thread). Nothing on the inbound side can
  * tell it from a person, so it is exactly the robot the plugin's rate limits and breaker exist for.
  */
-export function createNaiveResponder(options: { subject?: 're' | 'thanks' } = {}): MailRobot {
+export function createNaiveResponder(
+  options: {
+    /** `re`: "Re: <subject>"; `thanks`: "Thanks! <subject>"; `own`: a fixed subject of its own (no ticket token survives). */
+    subject?: 're' | 'thanks' | 'own';
+    /**
+     * `from`: answer the From address and drop In-Reply-To, as a broken autoresponder that copies nothing of the
+     * thread does. Each answer then reaches the help desk as a fresh mail: the loop only counting can stop.
+     */
+    answer?: 'reply-to' | 'from';
+  } = {}
+): MailRobot {
   return (mail, robotAddress) => {
-    const to = robotAnswerTo(mail);
+    const keepThread = options.answer !== 'from';
+    const to = keepThread ? robotAnswerTo(mail) : firstAddress(mail.parsed.from);
     if (to === null) return null;
     const original = subjectOf(mail);
-    const subject = options.subject === 'thanks' ? `Thanks! ${original}` : `Re: ${original}`;
+    const subject =
+      options.subject === 'own'
+        ? 'Thank you for contacting Acme'
+        : options.subject === 'thanks'
+          ? `Thanks! ${original}`
+          : `Re: ${original}`;
     const from = mail.parsed.from?.text || to;
     const date = mail.parsed.date ? rfc5322Date(mail.parsed.date) : 'an earlier date';
     const quoted = (mail.parsed.text ?? '')
@@ -270,7 +286,7 @@ export function createNaiveResponder(options: { subject?: 're' | 'thanks' } = {}
         ['To', to],
         ['Subject', encodeWords(subject)],
         ['Message-ID', freshMessageId(domainOf(robotAddress))],
-        ['In-Reply-To', messageIdOf(mail)],
+        ['In-Reply-To', keepThread ? messageIdOf(mail) : null],
         ['MIME-Version', '1.0'],
         ...text.headers,
       ],
