@@ -33,6 +33,7 @@
  */
 import micromatch from 'micromatch';
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
+import { linearRegex } from './linear-regex';
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Types and limits                                                                                 */
@@ -930,17 +931,18 @@ export class LiteralScanner {
 
   /**
    * Marks `seen[id] = stamp` for every literal in `text` and appends the newly marked ids to `found` (when given);
-   * returns how many distinct literals were newly marked.
+   * returns how many distinct literals were newly marked. With `hits`, also counts every occurrence of each literal
+   * (saturating at 65535) and reads the whole text, where it would otherwise stop once every literal was seen.
    */
-  scan(text: string, seen: Uint32Array, stamp: number, found?: number[]): number {
+  scan(text: string, seen: Uint32Array, stamp: number, found?: number[], hits?: Uint16Array): number {
     const span = SCAN_BYTES.length;
     const overlap = this.longest - 1;
     let count = 0;
     // Longer texts (callers bound theirs already) go in windows that overlap by a literal's length.
     for (let start = 0; ; start += span - overlap) {
       const chunk = start === 0 && text.length <= span ? text : text.slice(start, start + span);
-      count += this.scanBytes(SCAN_BUFFER.write(chunk, 0, 'latin1'), seen, stamp, found, count);
-      if (count === this.size || start + span >= text.length) return count;
+      count += this.scanBytes(SCAN_BUFFER.write(chunk, 0, 'latin1'), seen, stamp, found, count, hits);
+      if ((count === this.size && !hits) || start + span >= text.length) return count;
     }
   }
 
@@ -954,7 +956,8 @@ export class LiteralScanner {
     seen: Uint32Array,
     stamp: number,
     found: number[] | undefined,
-    before: number
+    before: number,
+    hits: Uint16Array | undefined
   ): number {
     const { delta, classes } = this;
     const bytes = SCAN_BYTES;
@@ -970,42 +973,51 @@ export class LiteralScanner {
       if ((a | b) < 0) {
         if (a < 0) {
           a = -a;
-          count += this.report(a, seen, stamp, found);
+          count += this.report(a, seen, stamp, found, hits);
         }
         if (b < 0) {
           b = -b;
-          count += this.report(b, seen, stamp, found);
+          count += this.report(b, seen, stamp, found, hits);
         }
-        if (count === this.size) return count - before;
+        if (count === this.size && !hits) return count - before;
       }
     }
     for (let i = joint; i < endA; i++) {
       a = delta[a + classes[bytes[i]]];
       if (a < 0) {
         a = -a;
-        count += this.report(a, seen, stamp, found);
+        count += this.report(a, seen, stamp, found, hits);
       }
     }
     for (let i = mid + joint; i < n; i++) {
       b = delta[b + classes[bytes[i]]];
       if (b < 0) {
         b = -b;
-        count += this.report(b, seen, stamp, found);
+        count += this.report(b, seen, stamp, found, hits);
       }
     }
     return count - before;
   }
 
   /** Marks the literals ending in the state at row offset `offset`; returns how many were new. */
-  private report(offset: number, seen: Uint32Array, stamp: number, found: number[] | undefined): number {
+  private report(
+    offset: number,
+    seen: Uint32Array,
+    stamp: number,
+    found: number[] | undefined,
+    hits: Uint16Array | undefined
+  ): number {
     const state = offset / this.width;
     let count = 0;
     for (let k = this.outStart[state]; k < this.outStart[state + 1]; k++) {
       const id = this.outIds[k];
       if (seen[id] !== stamp) {
         seen[id] = stamp;
+        if (hits) hits[id] = 1;
         found?.push(id);
         count++;
+      } else if (hits && hits[id] < 0xffff) {
+        hits[id]++;
       }
     }
     return count;
@@ -1032,6 +1044,12 @@ export interface CompiledPattern {
   literals: string[];
   /** False when the regex cannot share an alternation with others (backreferences, named groups). */
   combinable: boolean;
+  /**
+   * The same regex on V8's linear-time engine, for patterns whose backtracking search can cost O(n²) on hostile text
+   * (an unbounded repeat after the start, as in `invoice.*paid`); null when not at risk or the engine refuses it.
+   * See {@link runRegex} for when it is used.
+   */
+  linear: RegExp | null;
 }
 
 export type PatternResult = { ok: true; compiled: CompiledPattern } | { ok: false; message: string };
@@ -1112,7 +1130,16 @@ function compileUncached(mode: MatchMode, pattern: string, caseSensitive: boolea
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { ok: false, message: `at most ${MAX_PATTERN_LENGTH} characters` };
   }
-  const base = { mode, pattern, caseSensitive, exact: null, regex: null, literals: [], combinable: true };
+  const base = {
+    mode,
+    pattern,
+    caseSensitive,
+    exact: null,
+    regex: null,
+    literals: [],
+    combinable: true,
+    linear: null,
+  };
   if (mode === 'exact') {
     const trimmed = pattern.trim();
     return { ok: true, compiled: { ...base, exact: caseSensitive ? trimmed : trimmed.toLowerCase() } };
@@ -1165,6 +1192,7 @@ function compileUncached(mode: MatchMode, pattern: string, caseSensitive: boolea
     compiled: {
       ...base,
       regex: guarded ? new RegExp(`${guarded}${source}`, flags) : regex,
+      linear: mode === 'regex' && hasInnerUnboundedRepeat(ast) ? linearRegex(source, flags) : null,
       literals: requiredLiterals(ast),
       combinable: combinable(ast, source),
     },
@@ -1217,7 +1245,91 @@ export function exactValue(value: string, caseSensitive: boolean): string {
 export function testPattern(compiled: CompiledPattern, value: string): boolean {
   if (compiled.mode === 'exact') return exactValue(value, compiled.caseSensitive) === compiled.exact;
   if (compiled.mode === 'wildcard') return compiled.regex!.test(wildcardValue(value));
+  return runRegex(compiled, value);
+}
+
+/** Inputs up to this long are searched by backtracking whatever the pattern: O(n²) stays in the millions. */
+const SHORT_INPUT = 2048;
+/**
+ * Backtracking work (match starts × input length, the worst case of one risky search) allowed per mail over all its
+ * risky searches; past it the linear engine takes over. 20 M steps is about 20 ms here.
+ */
+export const BACKTRACKING_BUDGET = 20_000_000;
+
+/** What is left of {@link BACKTRACKING_BUDGET} for one mail. */
+export interface RegexBudget {
+  left: number;
+}
+
+/**
+ * Runs a regex pattern. The backtracking engine is fast on ordinary text, so it runs unless the pattern is at risk
+ * (see {@link CompiledPattern.linear}) and its worst case on this input — each place the pattern's literal occurs is
+ * a start from which `.*` may read to the end — no longer fits in the mail's budget. Then the linear engine runs
+ * (slower per character, never quadratic): `invoice.*paid` over 64 KB of "invoice " takes 50 ms instead of 700 ms,
+ * and the bound holds whatever the input and however many such rules there are.
+ */
+export function runRegex(
+  compiled: CompiledPattern,
+  value: string,
+  starts: (limit: number) => number = (limit) => countStarts(compiled.literals, value.toLowerCase(), limit),
+  budget: RegexBudget = { left: BACKTRACKING_BUDGET }
+): boolean {
+  if (compiled.linear && value.length > SHORT_INPUT) {
+    const affordable = Math.floor(budget.left / value.length);
+    const found = starts(affordable);
+    if (found > affordable) return compiled.linear.test(value);
+    budget.left -= Math.max(1, found) * value.length;
+  }
   return compiled.regex!.test(value);
+}
+
+/** Occurrences of the literals in `lowered`, counted up to `limit` + 1; without literals every place is a start. */
+export function countStarts(literals: readonly string[], lowered: string, limit: number): number {
+  if (literals.length === 0) return lowered.length;
+  let starts = 0;
+  for (const literal of literals) {
+    starts += countLiteral(literal, lowered, limit - starts);
+    if (starts > limit) return starts;
+  }
+  return starts;
+}
+
+function countLiteral(literal: string, lowered: string, limit: number): number {
+  let count = 0;
+  for (let at = lowered.indexOf(literal); at !== -1; at = lowered.indexOf(literal, at + 1)) {
+    if (++count > limit) return count;
+  }
+  return count;
+}
+
+/**
+ * An unbounded repeat anywhere but at the very start (a leading one gets the run-start guard instead): the shape
+ * whose backtracking search can be quadratic in the input.
+ */
+function hasInnerUnboundedRepeat(ast: AST.Pattern): boolean {
+  let found = false;
+  const visit = (node: AST.Node, leading: boolean): void => {
+    if (found) return;
+    switch (node.type) {
+      case 'Pattern':
+      case 'Group':
+      case 'CapturingGroup':
+      case 'Assertion':
+        if ('alternatives' in node) for (const alternative of node.alternatives) visit(alternative, leading);
+        return;
+      case 'Alternative':
+        node.elements.forEach((element, index) => visit(element, leading && index === 0));
+        return;
+      case 'Quantifier':
+        if (node.max === Infinity && !leading) found = true;
+        else visit(node.element, false);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(ast, true);
+  return found;
 }
 
 /** How a pattern reads in a trace or a receipt: `"*urgent*"`, `/urgent/i`. */
@@ -1524,6 +1636,11 @@ export interface RuleSource {
   literalMatchers: number[];
   /** Per literal id, the matchers it can let through. */
   literalOwners: number[][];
+  /**
+   * Per literal id, its occurrences in this mail (valid where `seen` carries the evaluation's stamp); only for sources
+   * read by a risky pattern (see runRegex), which needs them to bound its backtracking.
+   */
+  hits: Uint16Array | null;
 }
 
 /** One distinct (source, mode, pattern, case) test; conditions sharing one share its result. */
@@ -1610,6 +1727,7 @@ export function compileRules(rules: readonly PipingRule[]): CompiledRules {
           seen: new Uint32Array(0),
           literalMatchers: [],
           literalOwners: [],
+          hits: null,
         });
         sourceLiterals.push([]);
       }
@@ -1662,6 +1780,8 @@ export function compileRules(rules: readonly PipingRule[]): CompiledRules {
     if (sourceLiterals[i].length > 0) {
       spec.scanner = new LiteralScanner(sourceLiterals[i]);
       spec.seen = new Uint32Array(sourceLiterals[i].length);
+      if (matchers.some((matcher) => matcher.source === i && matcher.compiled.linear !== null))
+        spec.hits = new Uint16Array(sourceLiterals[i].length);
     }
   });
   const ruleStart = new Int32Array(compiledRules.length + 1);
@@ -1767,6 +1887,8 @@ export interface EvaluateOptions {
    * sentences costs more than matching them, and only the simulator shows them.
    */
   trace?: boolean;
+  /** Backtracking work allowed per mail before risky patterns move to the linear engine (see runRegex). */
+  backtrackingBudget?: number;
 }
 
 /** Per-evaluation state, passed explicitly (closures over it would make every access slower). */
@@ -1777,8 +1899,24 @@ interface Evaluation {
   results: Uint8Array;
   values: Array<string[] | undefined>;
   wildcardValues: Array<string[] | undefined>;
+  /** Backtracking work left for this mail's risky searches. */
+  budget: RegexBudget;
   /** Per source: the stamp its scanner marked literals with in this evaluation, 0 before the scan. */
   stamps: Uint32Array;
+}
+
+/**
+ * Match starts of a risky matcher in this mail: the occurrences of its literals, as the source's scan counted them
+ * (summed over the source's values: an upper bound for each one). Without literals every place is a start.
+ */
+function startsOf(state: Evaluation, m: number, value: string): number {
+  const matcher = state.compiled.matchers[m];
+  const spec = state.compiled.sources[matcher.source];
+  if (matcher.literals.length === 0 || !spec.hits) return value.length;
+  const stamp = state.stamps[matcher.source];
+  let starts = 0;
+  for (const id of matcher.literals) if (spec.seen[id] === stamp) starts += spec.hits[id];
+  return starts;
 }
 
 function sourceValues(state: Evaluation, s: number): string[] {
@@ -1818,7 +1956,8 @@ function runMatcher(state: Evaluation, m: number): number {
     // One pass over the source finds every literal; every matcher none of whose literals is there is settled.
     const stamp = (state.stamps[s] = nextStamp(compiled));
     const found: number[] = [];
-    for (let v = 0; v < list.length; v++) spec.scanner!.scan(list[v], spec.seen, stamp, found);
+    for (let v = 0; v < list.length; v++)
+      spec.scanner!.scan(list[v], spec.seen, stamp, found, spec.hits ?? undefined);
     const pending = spec.literalMatchers;
     for (let i = 0; i < pending.length; i++) results[pending[i]] = NO;
     for (let f = 0; f < found.length; f++) {
@@ -1827,11 +1966,17 @@ function runMatcher(state: Evaluation, m: number): number {
     }
     if (results[m] !== UNKNOWN) return results[m];
   }
-  const regex = matcher.compiled.regex!;
-  const subjects =
-    matcher.compiled.mode === 'wildcard' ? (state.wildcardValues[s] ??= list.map(wildcardValue)) : list;
-  for (let v = 0; v < subjects.length; v++) {
-    if (regex.test(subjects[v])) return (results[m] = YES);
+  if (matcher.compiled.mode === 'wildcard') {
+    const regex = matcher.compiled.regex!;
+    const subjects = (state.wildcardValues[s] ??= list.map(wildcardValue));
+    for (let v = 0; v < subjects.length; v++) {
+      if (regex.test(subjects[v])) return (results[m] = YES);
+    }
+    return (results[m] = NO);
+  }
+  for (let v = 0; v < list.length; v++) {
+    if (runRegex(matcher.compiled, list[v], () => startsOf(state, m, list[v]), state.budget))
+      return (results[m] = YES);
   }
   return (results[m] = NO);
 }
@@ -1865,6 +2010,7 @@ export function evaluateRules(
     results: new Uint8Array(compiled.matchers.length),
     values: new Array<string[] | undefined>(compiled.sources.length),
     wildcardValues: new Array<string[] | undefined>(compiled.sources.length),
+    budget: { left: options.backtrackingBudget ?? BACKTRACKING_BUDGET },
     stamps: new Uint32Array(compiled.sources.length),
   };
   const results = state.results;
