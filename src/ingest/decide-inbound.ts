@@ -74,6 +74,8 @@ export interface InboundDecisionInput {
   settings: InboundSettings;
   lookups: ThreadLookups;
   outbound: OutboundLookups;
+  /** Compose the piping rules' trace (the simulator shows it; the importer has no use for it). */
+  explain?: boolean;
   /** Only asked when the mailbox admits registered users only. */
   senderIsRegistered(address: string): Promise<boolean>;
 }
@@ -271,15 +273,19 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
   });
   const rules =
     plan.kind === 'new-ticket'
-      ? evaluateRules(settings.rules, {
-          sender,
-          forwardingAddress,
-          to: mail.to.map((a) => a.address),
-          cc: mail.cc.map((a) => a.address),
-          subject: mail.subject,
-          body: mail.text,
-          headers: mail.headers,
-        })
+      ? evaluateRules(
+          settings.rules,
+          {
+            sender,
+            forwardingAddress,
+            to: mail.to.map((a) => a.address),
+            cc: mail.cc.map((a) => a.address),
+            subject: mail.subject,
+            body: mail.text,
+            headers: mail.headers,
+          },
+          { trace: input.explain === true }
+        )
       : null;
   const addedRecipients =
     plan.kind === 'new-ticket' || plan.kind === 'customer-reply'

@@ -22,6 +22,7 @@ export function linearEngineAvailable(): boolean {
   if (engineReady === null) {
     try {
       v8.setFlagsFromString('--enable-experimental-regexp-engine');
+      // eslint-disable-next-line no-invalid-regexp -- `l` exists once the V8 flag above is set; this probes it
       new RegExp('a', 'l');
       engineReady = true;
     } catch {

@@ -51,6 +51,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           settings: context.settings,
           lookups,
           outbound,
+          explain: true,
           senderIsRegistered: inbound.senderIsRegistered,
         });
         const mailSummary = {
