@@ -235,6 +235,31 @@ describe('piping rules, block rules and admission settings', () => {
     expect(stored.body.data.find((r) => r.id === ids.gold)?.lastHitAt).toBeTruthy();
   });
 
+  it('applies a rule scoped to one mailbox there only, and global rules everywhere', async () => {
+    const sales = await mailbox();
+    const support = await mailbox();
+    await rule({
+      name: 'Sales leads',
+      mailboxId: sales.id,
+      match: 'all',
+      conditions: [{ field: 'subject', mode: 'wildcard', pattern: '*quote*' }],
+      actions: [{ type: 'setCategory', value: 'Sales' }],
+    });
+    await rule({
+      name: 'Everywhere',
+      match: 'all',
+      conditions: [{ field: 'subject', mode: 'wildcard', pattern: '*quote*' }],
+      actions: [{ type: 'addTags', value: ['quote'] }],
+    });
+    for (const box of [sales, support]) {
+      await deliver(box, [mail({ From: 'buyer@customer.test', To: box.address, Subject: 'Need a quote' })]);
+    }
+    const [lead] = await tickets(sales);
+    const [question] = await tickets(support);
+    expect(lead).toMatchObject({ category: 'Sales', tags: ['quote'] });
+    expect(question).toMatchObject({ category: null, tags: ['quote'] });
+  });
+
   it('blocks mail by the default and custom block rules: recorded, no ticket, nothing sent', async () => {
     const box = await mailbox();
     const defaults = await admin.request<{ data: Array<{ pattern: string }> }>(
