@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks for the demo and the tests: Dovecot (Debian package) and the npm
+# Installs what a fresh machine lacks for the demo and the tests: Dovecot (Debian package), with `--browser` also
+# Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here), and the npm
 # dependencies. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,11 @@ apt_install() {
 if [ ! -x /usr/sbin/dovecot ]; then
   echo "==> installing Dovecot (dovecot-imapd) for the local IMAP server"
   apt_install "Dovecot" "dovecot-imapd"
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing Chromium for the admin panel tests"
+  apt_install "Chromium" "chromium"
 fi
 
 # Install when node_modules is missing or older than the lock file. `npm install`, not `npm ci`: see .ci/run.

@@ -3,7 +3,7 @@
 # unit, integration (real Strapi + Dovecot), crash and corpus tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-prerequisites.sh
+bash scripts/ensure-prerequisites.sh --browser
 npm run build
 npm run verify
 npm run typecheck
