@@ -59,6 +59,13 @@ export default {
         () => service(strapi, 'conversation').reply(idParam(ctx), ctx.state.user, ctx.request.body),
         201
       ),
+    /** An internal note: stays in the admin, never mailed. */
+    addNote: (ctx: Ctx) =>
+      respond(
+        ctx,
+        () => service(strapi, 'conversation').addNote(idParam(ctx), ctx.state.user, ctx.request.body),
+        201
+      ),
   }),
 
   templates: ({ strapi }: { strapi: Core.Strapi }) => ({
@@ -89,6 +96,10 @@ export default {
     find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'outbox').list(ctx.query)),
   }),
 
+  stats: ({ strapi }: { strapi: Core.Strapi }) => ({
+    overview: (ctx: Ctx) => respond(ctx, () => service(strapi, 'stats').overview(ctx.query)),
+  }),
+
   suppressions: ({ strapi }: { strapi: Core.Strapi }) => ({
     find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'suppressions').list()),
     delete: (ctx: Ctx) => respond(ctx, () => service(strapi, 'suppressions').remove(idParam(ctx))),
@@ -97,6 +108,8 @@ export default {
   receipts: ({ strapi }: { strapi: Core.Strapi }) => ({
     find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'receipts').list(ctx.query)),
     reprocess: (ctx: Ctx) => respond(ctx, () => service(strapi, 'importer').reprocessReceipt(idParam(ctx))),
+    discard: (ctx: Ctx) =>
+      respond(ctx, () => service(strapi, 'receipts').discard(idParam(ctx), ctx.state.user)),
     raw: async (ctx: Ctx) => {
       await respond(ctx, () => service(strapi, 'receipts').rawSource(idParam(ctx)));
       if (ctx.status !== 200) return;

@@ -36,6 +36,7 @@ export default {
       { method: 'GET', path: '/tickets/:id', handler: 'tickets.findOne', config: readTickets },
       { method: 'PUT', path: '/tickets/:id', handler: 'tickets.update', config: replyTickets },
       { method: 'POST', path: '/tickets/:id/reply', handler: 'tickets.reply', config: replyTickets },
+      { method: 'POST', path: '/tickets/:id/notes', handler: 'tickets.addNote', config: replyTickets },
       { method: 'GET', path: '/templates', handler: 'templates.find', config: settings },
       { method: 'PUT', path: '/templates', handler: 'templates.upsert', config: settings },
       { method: 'DELETE', path: '/templates/:id', handler: 'templates.delete', config: settings },
@@ -56,6 +57,8 @@ export default {
       { method: 'GET', path: '/receipts', handler: 'receipts.find', config: settings },
       { method: 'GET', path: '/receipts/:id/raw', handler: 'receipts.raw', config: settings },
       { method: 'POST', path: '/receipts/:id/reprocess', handler: 'receipts.reprocess', config: settings },
+      { method: 'POST', path: '/receipts/:id/discard', handler: 'receipts.discard', config: settings },
+      { method: 'GET', path: '/stats', handler: 'stats.overview', config: readTickets },
     ],
   },
 };

@@ -102,6 +102,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return result;
     },
 
+    /**
+     * An internal note: a `system` message by an agent that stays in the admin. It is never mailed (no outbox row),
+     * and it changes neither the ticket's status nor its last-message time.
+     */
+    async addNote(ticketId: number, user: AdminUser, body: unknown) {
+      const input = (body ?? {}) as { text?: unknown };
+      if (typeof input.text !== 'string' || input.text.trim() === '')
+        throw new InputError('text: is required');
+      if (input.text.length > MAX_REPLY_CHARS)
+        throw new InputError(`text: must be at most ${MAX_REPLY_CHARS} characters`);
+      await ticketOrFail(ticketId);
+      const message = (await query(UID.message).create({
+        data: {
+          ticket: ticketId,
+          direction: 'system',
+          author: 'agent',
+          adminUserId: user.id,
+          fromName: agentName(user),
+          textBody: input.text.replace(/\r\n/g, '\n').trim(),
+        },
+      })) as { id: number };
+      return { messageId: message.id };
+    },
+
     async update(ticketId: number, user: AdminUser, body: unknown) {
       const input = (body ?? {}) as Record<string, unknown>;
       for (const key of Object.keys(input)) {

@@ -6,6 +6,7 @@ import outbox from './outbox';
 import receipts from './receipts';
 import rules from './rules';
 import simulator from './simulator';
+import stats from './stats';
 import suppressions from './suppressions';
 import templates from './templates';
 import tickets from './tickets';
@@ -19,6 +20,7 @@ export default {
   receipts,
   rules,
   simulator,
+  stats,
   suppressions,
   templates,
   tickets,

@@ -3,7 +3,19 @@ import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
 import { UID } from '../uids';
 
-const OUTCOMES = ['ticket-created', 'reply-added', 'quarantined', 'skipped'];
+const OUTCOMES = [
+  'ticket-created',
+  'reply-added',
+  'quarantined',
+  'skipped',
+  'blocked',
+  'refused',
+  'bounce',
+  'own-mail',
+  'unmonitored',
+  'discarded',
+];
+const MAIL_CLASSES = ['person', 'auto-reply', 'out-of-office', 'bounce', 'list', 'own-mail', 'automatic'];
 const LIST_FIELDS = [
   'id',
   'mailboxId',
@@ -15,6 +27,8 @@ const LIST_FIELDS = [
   'fromAddress',
   'rawSize',
   'outcome',
+  'mailClass',
+  'flags',
   'reason',
   'ticketId',
   'ticketMessageId',
@@ -43,6 +57,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         where.outcome = String(query.outcome);
       }
+      if (query.mailClass !== undefined) {
+        if (!MAIL_CLASSES.includes(String(query.mailClass))) {
+          throw new InputError(`mailClass: must be one of ${MAIL_CLASSES.join(', ')}`);
+        }
+        where.mailClass = String(query.mailClass);
+      }
       if (query.mailbox !== undefined) {
         if (!/^\d+$/.test(String(query.mailbox))) throw new InputError('mailbox: must be a mailbox id');
         where.mailboxId = Number(query.mailbox);
@@ -58,6 +78,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         receipts().count({ where }),
       ]);
       return { results, pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+    },
+
+    /**
+     * Discards a quarantined mail an admin has looked at and does not want: the receipt stays (what arrived, and
+     * who discarded it when), its raw source goes. The one way mail leaves the quarantine without being imported.
+     */
+    async discard(id: number, user: { id: number; email: string }) {
+      const row = (await receipts().findOne({ select: ['id', 'outcome', 'reason'], where: { id } })) as {
+        id: number;
+        outcome: string;
+        reason: string | null;
+      } | null;
+      if (!row) throw new NotFoundError(`Receipt #${id} does not exist`);
+      if (row.outcome !== 'quarantined') {
+        throw new InputError(`Receipt #${id} is not in the quarantine (its outcome is ${row.outcome})`);
+      }
+      const reason = `discarded by ${user.email} on ${new Date().toISOString()}; was quarantined: ${row.reason ?? ''}`;
+      await receipts().updateMany({ where: { id }, data: { outcome: 'discarded', rawSource: null, reason } });
+      return receipts().findOne({ select: LIST_FIELDS, where: { id } });
     },
 
     async rawSource(id: number): Promise<{ filename: string; body: Buffer }> {

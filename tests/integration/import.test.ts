@@ -411,6 +411,18 @@ describe('IMAP import into tickets', () => {
     expect((await ticketsOf(mailbox.id)).results).toHaveLength(2);
     const twice = await admin.request('POST', `/email-piping/receipts/${tooBig.id}/reprocess`);
     expect(twice.status).toBe(409);
+
+    // The mail without a sender is not worth keeping: an admin discards it. The receipt stays, its source goes.
+    const senderless = quarantine.body.data.results.find((r) => /no usable sender/.test(r.reason))!;
+    const discarded = await admin.request<{ data: { outcome: string; reason: string } }>(
+      'POST',
+      `/email-piping/receipts/${senderless.id}/discard`
+    );
+    expect(discarded.status, JSON.stringify(discarded.body)).toBe(200);
+    expect(discarded.body.data.outcome).toBe('discarded');
+    expect(discarded.body.data.reason).toMatch(/^discarded by .* was quarantined: .*no usable sender/);
+    expect((await admin.request('GET', `/email-piping/receipts/${senderless.id}/raw`)).status).toBe(404);
+    expect((await admin.request('POST', `/email-piping/receipts/${tooBig.id}/discard`)).status).toBe(400);
   });
 
   it('quarantines oversize mail without downloading it and leaves it on the server', async () => {

@@ -490,4 +490,36 @@ describe('loop harness: the plugin against mail robots and another help desk', (
     expect(answers[0].header('auto-submitted')).toBe('auto-replied');
     expect(sentTo(vacation)).toHaveLength(0);
   });
+
+  it('counts for the dashboard what the robots sent and what was held back', async () => {
+    const stats = await admin.request<{
+      data: {
+        days: string[];
+        ticketsByMailbox: Array<{ mailboxId: number; counts: number[]; total: number }>;
+        automatic: Record<string, number[]>;
+        loopsStopped: number[];
+        totals: { tickets: number; automatic: number; loopsStopped: number };
+      };
+    }>('GET', '/email-piping/stats?days=7');
+    expect(stats.status, JSON.stringify(stats.body)).toBe(200);
+    const { data } = stats.body;
+    expect(data.days).toHaveLength(7);
+    expect(data.days[6]).toBe(new Date().toISOString().slice(0, 10));
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(sum(data.ticketsByMailbox.map((m) => m.total))).toBe(await query('ticket').count({}));
+    const automaticReceipts = await query('inbound-receipt').count({
+      where: { mailClass: { $ne: 'person' } },
+    });
+    expect(data.totals.automatic).toBe(automaticReceipts);
+    expect(sum(data.automatic.bounce)).toBe(3); // the DSN and qmail bounces, and the one without VERP
+    expect(sum(data.automatic['out-of-office']) + sum(data.automatic['auto-reply'])).toBeGreaterThanOrEqual(
+      3
+    );
+    expect(sum(data.automatic['own-mail'])).toBe(1);
+    expect(sum(data.loopsStopped)).toBe(
+      await query('outbox-message').count({ where: { status: 'suppressed', automatic: true } })
+    );
+    expect(data.totals.loopsStopped).toBeGreaterThanOrEqual(3);
+    expect((await admin.request('GET', '/email-piping/stats?days=0')).status).toBe(400);
+  });
 });
