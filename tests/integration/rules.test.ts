@@ -522,6 +522,23 @@ describe('piping rules, block rules and admission settings', () => {
       }
     );
     expect(blocked.body.data).toMatchObject({ outcome: 'blocked' });
+    // A bounce is recognised before any block rule (the defaults block mailer-daemon@), and says why.
+    const bounce = await admin.request<{
+      data: { outcome: string; reason: string; flags: { mailClass: string; reasons: string[] } };
+    }>('POST', '/email-piping/simulate', {
+      mailboxId: box.id,
+      eml: mail(
+        {
+          From: 'Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
+          To: box.address,
+          'Return-Path': '<>',
+          Subject: 'Undelivered Mail Returned to Sender',
+        },
+        '<gone@customer.test>: host mx.customer.test said: 550 5.1.1 User unknown'
+      ),
+    });
+    expect(bounce.body.data).toMatchObject({ outcome: 'bounce', flags: { mailClass: 'bounce' } });
+    expect(bounce.body.data.reason).toMatch(/not tied to any mail we sent: gone@customer\.test 5\.1\.1/);
     expect(await app.strapi.db.query('plugin::email-piping.ticket' as never).count({})).toBe(before);
     expect(await app.strapi.db.query('plugin::email-piping.inbound-receipt' as never).count({})).toBe(
       receiptsBefore
