@@ -1,0 +1,21 @@
+import { useRBAC } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../utils/permissions';
+
+/**
+ * What the current admin user may do around tickets. Reading is checked by the page itself (Page.Protect); the server
+ * checks every action again, these only decide which controls and requests the page shows and makes.
+ */
+export function useTicketPermissions() {
+  const reply = useRBAC(PERMISSIONS.replyTickets);
+  const settings = useRBAC(PERMISSIONS.manageSettings);
+  const users = useRBAC(PERMISSIONS.readAdminUsers);
+  return {
+    isLoading: reply.isLoading || settings.isLoading || users.isLoading,
+    /** tickets.reply: reply, notes, status and priority. */
+    canReply: Boolean(reply.allowedActions.canReply),
+    /** settings.manage: the mailbox list (filter). */
+    canManageSettings: Boolean(settings.allowedActions.canManage),
+    /** admin::users.read: names of admin users (assignees, note authors). */
+    canReadUsers: Boolean(users.allowedActions.canRead),
+  };
+}

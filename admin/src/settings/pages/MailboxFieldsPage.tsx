@@ -1,0 +1,169 @@
+/**
+ * Forwarding addresses, CC import, and allowed mail and senders: settings of each mailbox that the issue lists as
+ * panels of their own. Each page shows every mailbox with just those fields, saved with a partial update.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
+import { Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { Box, Button, EmptyStateLayout, Flex, Link, Typography } from '@strapi/design-system';
+import { Check } from '@strapi/icons';
+import { BASE, readServerError, splitLines, type Mailbox } from '../api';
+import { useT, type T } from '../useT';
+import { AllowedMailFields, CcImportFields, ForwardingFields } from '../components/MailboxSections';
+import {
+  allowedSendersBody,
+  draftFromMailbox,
+  type MailboxDraft,
+  type SetDraft,
+} from '../components/mailboxDraft';
+import { ProtectSettings, SettingsPage } from '../components/SettingsPage';
+import { useMailboxes } from '../components/useMailboxes';
+
+export type MailboxFieldsKind = 'forwarding' | 'cc-import' | 'allowed-mail';
+
+const KINDS: Record<
+  MailboxFieldsKind,
+  {
+    title(t: T): string;
+    subtitle(t: T): string;
+    body(draft: MailboxDraft): Record<string, unknown>;
+    Fields: typeof ForwardingFields;
+  }
+> = {
+  forwarding: {
+    title: (t) => t('settings.forwarding.title', 'Forwarding addresses'),
+    subtitle: (t) =>
+      t(
+        'settings.forwarding.subtitle',
+        'Addresses such as sales@ or billing@ that forward into a mailbox: the ticket keeps the address written to and answers from it.'
+      ),
+    body: (draft) => ({ forwardingAddresses: splitLines(draft.forwardingAddresses) }),
+    Fields: ForwardingFields,
+  },
+  'cc-import': {
+    title: (t) => t('settings.ccImport.title', 'CC import'),
+    subtitle: (t) =>
+      t(
+        'settings.ccImport.subtitle',
+        'Whether the other recipients of a new mail become recipients of its ticket.'
+      ),
+    body: (draft) => ({ ccImport: draft.ccImport }),
+    Fields: CcImportFields,
+  },
+  'allowed-mail': {
+    title: (t) => t('settings.allowedMail.title', 'Allowed mail and senders'),
+    subtitle: (t) =>
+      t(
+        'settings.allowedMail.subtitle',
+        'Which mail opens or continues tickets in each mailbox, and from whom.'
+      ),
+    body: (draft) => ({ allowedMail: draft.allowedMail, allowedSenders: allowedSendersBody(draft) }),
+    Fields: AllowedMailFields,
+  },
+};
+
+const MailboxCard = ({ kind, mailbox }: { kind: MailboxFieldsKind; mailbox: Mailbox }) => {
+  const t = useT();
+  const { put } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [draft, setDraft] = useState(() => draftFromMailbox(mailbox));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saving, setSaving] = useState(false);
+  const { Fields, body } = KINDS[kind];
+
+  useEffect(() => setDraft(draftFromMailbox(mailbox)), [mailbox]);
+
+  const set: SetDraft = (key, value) => setDraft((current) => ({ ...current, [key]: value }));
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    setErrors({});
+    try {
+      const { data } = await put<{ data: Mailbox }>(`${BASE}/mailboxes/${mailbox.id}`, body(draft));
+      setDraft(draftFromMailbox(data.data));
+      toggleNotification({
+        type: 'success',
+        message: t('settings.mailboxFields.saved', 'Saved for {name}', { name: mailbox.name }),
+      });
+    } catch (error) {
+      const problem = readServerError(error);
+      setErrors(problem.fields);
+      toggleNotification({ type: 'danger', message: problem.message });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Box
+      tag="form"
+      onSubmit={save}
+      aria-label={mailbox.name}
+      data-mailbox-id={mailbox.id}
+      background="neutral0"
+      hasRadius
+      shadow="filterShadow"
+      padding={6}
+    >
+      <Flex direction="column" alignItems="stretch" gap={4}>
+        <Flex justifyContent="space-between" alignItems="center" gap={4} wrap="wrap">
+          <Flex direction="column" alignItems="flex-start" gap={1}>
+            <Typography variant="delta" tag="h2">
+              {mailbox.name}
+            </Typography>
+            <Typography variant="pi" textColor="neutral600">
+              {mailbox.address ?? mailbox.username}
+            </Typography>
+          </Flex>
+          <Button type="submit" size="S" startIcon={<Check />} loading={saving}>
+            {t('settings.common.save', 'Save')}
+          </Button>
+        </Flex>
+        <Fields draft={draft} set={set} errors={errors} />
+      </Flex>
+    </Box>
+  );
+};
+
+export const MailboxFieldsPage = ({ kind }: { kind: MailboxFieldsKind }) => {
+  const t = useT();
+  const { mailboxes, error } = useMailboxes();
+  if (error) return <Page.Error />;
+  if (!mailboxes) return <Page.Loading />;
+  const { title, subtitle } = KINDS[kind];
+  return (
+    <SettingsPage title={title(t)} subtitle={subtitle(t)}>
+      <Flex direction="column" alignItems="stretch" gap={4}>
+        {mailboxes.length === 0 ? (
+          <EmptyStateLayout
+            content={t('settings.mailboxFields.empty', 'Add a mailbox first.')}
+            action={
+              <Link tag={RouterLink} to="/settings/email-piping/mailboxes/new">
+                {t('settings.mailboxes.add', 'Add a mailbox')}
+              </Link>
+            }
+          />
+        ) : (
+          mailboxes.map((mailbox) => <MailboxCard key={mailbox.id} kind={kind} mailbox={mailbox} />)
+        )}
+      </Flex>
+    </SettingsPage>
+  );
+};
+
+export const ForwardingPage = () => (
+  <ProtectSettings>
+    <MailboxFieldsPage kind="forwarding" />
+  </ProtectSettings>
+);
+export const CcImportPage = () => (
+  <ProtectSettings>
+    <MailboxFieldsPage kind="cc-import" />
+  </ProtectSettings>
+);
+export const AllowedMailPage = () => (
+  <ProtectSettings>
+    <MailboxFieldsPage kind="allowed-mail" />
+  </ProtectSettings>
+);

@@ -1,0 +1,113 @@
+/** What the plugin's admin API answers (src/services/tickets.ts, conversation.ts, outbox.ts). */
+export const STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TicketStatus = (typeof STATUSES)[number];
+export type TicketPriority = (typeof PRIORITIES)[number];
+
+export interface MailboxRef {
+  id: number;
+  name: string;
+}
+
+export interface TicketRow {
+  id: number;
+  number: number;
+  subject: string | null;
+  status: TicketStatus;
+  priority: TicketPriority;
+  requesterEmail: string | null;
+  requesterName: string | null;
+  assigneeId: number | null;
+  lastMessageAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  mailbox: MailboxRef | null;
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  pageCount: number;
+}
+
+export interface TicketList {
+  results: TicketRow[];
+  pagination?: Pagination;
+  counts: Record<TicketStatus, number>;
+}
+
+export interface Attachment {
+  id: number;
+  name: string;
+  url: string;
+  mime: string | null;
+  size: number | null; // kilobytes, as the Media Library stores it
+  ext: string | null;
+}
+
+export interface MessageFlags {
+  set?: string[];
+  reasons?: string[];
+  reportType?: string | null;
+}
+
+export interface Address {
+  address?: string;
+  name?: string;
+}
+
+export interface TicketMessage {
+  id: number;
+  direction: 'inbound' | 'outbound' | 'system';
+  author: 'customer' | 'agent' | 'system' | null;
+  adminUserId: number | null;
+  fromAddress: string | null;
+  fromName: string | null;
+  to: Address[] | null;
+  cc: Address[] | null;
+  subject: string | null;
+  textBody: string | null;
+  htmlBody: string | null;
+  quotedText: string | null;
+  quotedHtml: string | null;
+  attachments: Attachment[] | null;
+  inlineParts: Array<{ contentId: string; url: string }> | null;
+  mailClass: string | null;
+  flags: MessageFlags | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+export type OutboxStatus = 'queued' | 'sent' | 'failed' | 'suppressed' | 'bounced';
+
+export interface OutboxRow {
+  id: number;
+  event: string;
+  automatic: boolean;
+  recipient: string;
+  subject: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastResponse: string | null;
+  sentAt: string | null;
+  bouncedAt: string | null;
+  bounceStatus: string | null;
+  createdAt: string;
+}
+
+export interface TicketDetail extends TicketRow {
+  cc: Address[] | null;
+  language: string | null;
+  category: string | null;
+  tags: string[] | null;
+  messages: TicketMessage[];
+  outbox: OutboxRow[];
+}
+
+export interface MailboxView {
+  id: number;
+  name: string;
+  address: string;
+}
