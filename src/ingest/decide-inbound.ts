@@ -16,7 +16,7 @@
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
 import { parseBounce, verpTokenOf, type BounceReport } from '../mail/bounce';
-import { classifyParsedMail, type InboundFlags } from '../mail/classify';
+import { classifyParsedMail, type AutomaticVerdict, type InboundFlags } from '../mail/classify';
 import { addressesInHeader, forwardingAddressOf } from '../mail/forwarding';
 import { threadCandidateIds } from '../mail/message-ids';
 import { requesterOf } from '../mail/requester';
@@ -61,12 +61,6 @@ export interface OutboundLookups {
   isOwnMessageId(messageId: string): Promise<boolean>;
   findByVerpToken(token: string): Promise<OutboundMatch | null>;
   findByMessageId(messageId: string): Promise<OutboundMatch | null>;
-}
-
-/** The verdict on a mail written by a machine, for the receipt and the plan. */
-export interface AutomaticVerdict {
-  automatic: boolean;
-  reason: string | null;
 }
 
 export interface InboundDecisionInput {

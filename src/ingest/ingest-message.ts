@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import { parseMail, removeSpooledAttachments } from '../mail/parse';
-import { classifyParsedMail } from '../mail/classify';
+import { classifyParsedMail, NO_IDENTITY } from '../mail/classify';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { removeSpooled, type SpooledRaw } from './spool';
@@ -94,9 +94,6 @@ export interface PreparedMessage {
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/** Classification without knowing who we are: enough to tell a bounce. */
-const NO_IDENTITY = { instanceId: '', addresses: [] };
 
 const NO_SENDER =
   'has no usable sender address (From and Reply-To are missing or invalid), so no one could be answered';

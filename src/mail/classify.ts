@@ -659,7 +659,8 @@ export interface AutomaticVerdict {
   reason: string | null;
 }
 
-const NO_IDENTITY: OwnMailIdentity = { instanceId: '', addresses: [] };
+/** Classification without knowing who we are: enough to tell a bounce, not our own mail. */
+export const NO_IDENTITY: OwnMailIdentity = { instanceId: '', addresses: [] };
 
 /**
  * Is this mail written by a machine? Such mail is still imported, but it never causes automatic mail back. Same
