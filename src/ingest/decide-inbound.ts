@@ -22,7 +22,7 @@ import { threadCandidateIds } from '../mail/message-ids';
 import { requesterOf } from '../mail/requester';
 import { evaluateRules, type CompiledRules, type RuleOutcome } from '../mail/rules';
 import { resolveThread, type ThreadDecision, type ThreadLookups } from '../mail/thread';
-import { normaliseAddress } from '../mail/tokens';
+import { normaliseAddress, withoutSubaddress } from '../mail/tokens';
 import type { MailAddress, ParsedMail } from '../mail/types';
 import type { AllowedMailSetting, AllowedSendersSetting, ClosedTicketReplies } from '../schemas/mailbox';
 import { planInbound, type InboundPlan } from './plan-inbound';
@@ -124,8 +124,7 @@ function deliveredTo(mail: ParsedMail): string[] {
 
 /** Our own addresses including their `+tag` variants (reply tokens): never a customer's CC. */
 function isOurs(address: string, own: Set<string>): boolean {
-  const plain = address.replace(/\+[^@]*@/, '@');
-  return own.has(address) || own.has(plain);
+  return own.has(address) || own.has(withoutSubaddress(address));
 }
 
 function importedRecipients(mail: ParsedMail, sender: string, settings: InboundSettings): MailAddress[] {

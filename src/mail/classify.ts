@@ -662,17 +662,6 @@ export interface AutomaticVerdict {
 /** Classification without knowing who we are: enough to tell a bounce, not our own mail. */
 export const NO_IDENTITY: OwnMailIdentity = { instanceId: '', addresses: [] };
 
-/**
- * Is this mail written by a machine? Such mail is still imported, but it never causes automatic mail back. Same
- * rules as {@link classifyInbound} (the subject is read from the headers), without knowing our own identity: our
- * loop header counts as automatic whatever instance wrote it.
- */
-export function classifyAutomatic(headers: MailHeaders, sender: string | null): AutomaticVerdict {
-  const subject = firstHeader(headers, 'subject') ?? '';
-  const flags = classifyInbound({ headers, sender, subject, messageId: null, own: NO_IDENTITY });
-  return { automatic: flags.automatic, reason: flags.automatic ? (flags.reasons[0] ?? null) : null };
-}
-
 /** Every module-level pattern, so a test can prove each one linear with rules.ts's regexSafety. */
 export const CLASSIFY_PATTERNS: readonly RegExp[] = [
   DAEMON_SENDER,

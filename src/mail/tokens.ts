@@ -44,6 +44,17 @@ export function normaliseAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
+/** The `+tag@` of a sub-address. */
+export const SUBADDRESS_TAG = /\+[^@]*@/;
+
+/**
+ * `Local+tag@Domain` → `local@domain`: the mailbox a sub-address delivers to. Our reply addresses carry a `+tag`
+ * (reply token, VERP), so "is this one of our addresses" compares without it.
+ */
+export function withoutSubaddress(address: string): string {
+  return normaliseAddress(address).replace(SUBADDRESS_TAG, '@');
+}
+
 export function computeMac(
   secret: string,
   ticketNumber: number,

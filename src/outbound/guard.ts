@@ -12,6 +12,7 @@
  * Zammad's `created_at > minutes.ago`). Send times in the future (a clock that was ahead) count as inside: a mail that
  * went out is never forgotten because of a clock.
  */
+import { SUBADDRESS_TAG, withoutSubaddress } from '../mail/tokens';
 
 export interface RateWindow {
   minutes: number;
@@ -199,12 +200,6 @@ const LIST_ROBOT_ADDRESS = /^(?:owner-[^@]*|[^@]*-request)@/i;
 /** `Jane <jane@x>` → `jane@x`: callers sometimes hold a header value rather than a bare address. */
 const BRACKETED_ADDRESS = /<([^<>]*)>/;
 const BARE_ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
-const PLUS_TAG = /\+[^@]*@/;
-
-/** `local+tag@Domain` → `local@domain`. */
-function withoutTag(address: string): string {
-  return address.trim().toLowerCase().replace(PLUS_TAG, '@');
-}
 
 /**
  * Why `address` must never get automatic mail, or null when it may. Refused: anything that is not an address, the
@@ -218,9 +213,9 @@ export function neverAutoMailReason(address: string, ownAddresses: readonly stri
   if (!BARE_ADDRESS.test(bare)) return `"${raw.trim()}" is not an email address`;
   if (SYSTEM_ADDRESS.test(bare)) return `${bare} is a system or no-reply address`;
   if (LIST_ROBOT_ADDRESS.test(bare)) return `${bare} is a mailing-list robot`;
-  const plain = withoutTag(bare);
+  const plain = withoutSubaddress(bare);
   const own = ownAddresses.find(
-    (candidate) => typeof candidate === 'string' && withoutTag(candidate) === plain
+    (candidate) => typeof candidate === 'string' && withoutSubaddress(candidate) === plain
   );
   if (own !== undefined) return `${bare} is one of our own addresses`;
   return null;
@@ -329,5 +324,5 @@ export const GUARD_PATTERNS: readonly RegExp[] = [
   LIST_ROBOT_ADDRESS,
   BRACKETED_ADDRESS,
   BARE_ADDRESS,
-  PLUS_TAG,
+  SUBADDRESS_TAG,
 ];

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   CLASSIFY_PATTERNS,
-  classifyAutomatic,
   classifyInbound,
   type InboundFlags,
   type InboundInput,
@@ -536,44 +535,5 @@ describe('classifyInbound: robustness', () => {
       body: { text: ('could not be ' + ' '.repeat(200) + '550 5.').repeat(5_000), partTypes: [] },
     });
     expect(performance.now() - started).toBeLessThan(500);
-  });
-});
-
-describe('classifyAutomatic (the earlier verdict, kept for its callers)', () => {
-  it('gives the first reason, or null for a person', () => {
-    expect(classifyAutomatic({ 'auto-submitted': 'auto-replied' }, 'jane@customer.example')).toEqual({
-      automatic: true,
-      reason: 'Auto-Submitted: auto-replied',
-    });
-    expect(classifyAutomatic({ subject: 'Order 1234' }, 'jane@customer.example')).toEqual({
-      automatic: false,
-      reason: null,
-    });
-  });
-
-  it('flags what it flagged before', () => {
-    const cases: [MailHeaders, string | null][] = [
-      [{ 'x-autoreply': 'yes' }, 'jane@customer.example'],
-      [{ precedence: 'bulk' }, 'jane@customer.example'],
-      [{ 'x-precedence': 'junk' }, 'jane@customer.example'],
-      [{ 'list-id': '<a.b.c>' }, 'jane@customer.example'],
-      [{ 'list-unsubscribe': '<mailto:x@y.z>' }, 'jane@customer.example'],
-      [{ 'x-loop': 'yes' }, 'jane@customer.example'],
-      [{ [LOOP_HEADER.toLowerCase()]: 'any-instance' }, 'jane@customer.example'],
-      [{ 'return-path': '<>' }, 'jane@customer.example'],
-      [{}, 'mailer-daemon@mx.example.com'],
-      [{}, 'noreply@shop.example'],
-      [{}, 'owner-users@lists.example.org'],
-    ];
-    for (const [headers, sender] of cases) {
-      expect(classifyAutomatic(headers, sender).automatic, JSON.stringify([headers, sender])).toBe(true);
-    }
-  });
-
-  it('now also reads the subject from the headers', () => {
-    expect(classifyAutomatic({ subject: 'Automatic reply: Order 1234' }, 'jane@customer.example')).toEqual({
-      automatic: true,
-      reason: 'subject "Automatic reply: Order 1234" (out of office)',
-    });
   });
 });
