@@ -1029,7 +1029,13 @@ export class LiteralScanner {
 /* ------------------------------------------------------------------------------------------------ */
 
 /** Stands in for `/` in wildcard patterns and values: micromatch treats `/` as a path separator, mail has none. */
-const SLASH_STAND_IN = '\uE000';
+/**
+ * `¤` (U+00A4, the generic currency sign, next to unused in real text): printable, so micromatch keeps it (it drops
+ * control characters), and Latin-1, so a body with a `/` stays a one-byte string when replaced (a private-use
+ * character made a two-byte copy: twice the memory, and slower regexes). The price: a pattern's `/` also matches a
+ * `¤` in the value, and a `¤` in a pattern also matches `/`.
+ */
+const SLASH_STAND_IN = '\u00a4';
 
 export interface CompiledPattern {
   mode: MatchMode;
@@ -1268,13 +1274,21 @@ export interface RegexBudget {
  * (slower per character, never quadratic): `invoice.*paid` over 64 KB of "invoice " takes 50 ms instead of 700 ms,
  * and the bound holds whatever the input and however many such rules there are.
  */
+/** Whether {@link runRegex} must weigh the budget (count starts) for this pattern and value. */
+export function mayNeedLinearEngine(
+  compiled: CompiledPattern,
+  value: string
+): compiled is CompiledPattern & { linear: RegExp } {
+  return compiled.linear !== null && value.length > SHORT_INPUT;
+}
+
 export function runRegex(
   compiled: CompiledPattern,
   value: string,
   starts: (limit: number) => number = (limit) => countStarts(compiled.literals, value.toLowerCase(), limit),
   budget: RegexBudget = { left: BACKTRACKING_BUDGET }
 ): boolean {
-  if (compiled.linear && value.length > SHORT_INPUT) {
+  if (mayNeedLinearEngine(compiled, value)) {
     const affordable = Math.floor(budget.left / value.length);
     const found = starts(affordable);
     if (found > affordable) return compiled.linear.test(value);
@@ -1684,6 +1698,19 @@ export interface CompiledRules {
   readonly ruleAll: Uint8Array;
   /** Incremented per evaluation and source, so the scanners' marks need no clearing. */
   stamp: number;
+  /**
+   * Per-evaluation working memory, allocated once: an evaluation is synchronous, so one set per compiled rule set
+   * serves every mail (a fresh typed array per mail cost more in allocation and gc than the lookups it holds).
+   */
+  readonly scratch: EvaluationScratch;
+}
+
+interface EvaluationScratch {
+  results: Uint8Array;
+  stamps: Uint32Array;
+  values: Array<string[] | undefined>;
+  wildcardValues: Array<string[] | undefined>;
+  found: number[];
 }
 
 function sourceKey(condition: Condition): string {
@@ -1797,6 +1824,13 @@ export function compileRules(rules: readonly PipingRule[]): CompiledRules {
     conditionNegate: Uint8Array.from(flat, (c) => (c.negate ? 1 : 0)),
     ruleAll: Uint8Array.from(compiledRules, (rule) => (rule.match === 'all' ? 1 : 0)),
     stamp: 0,
+    scratch: {
+      results: new Uint8Array(matchers.length),
+      stamps: new Uint32Array(sources.length),
+      values: new Array<string[] | undefined>(sources.length).fill(undefined),
+      wildcardValues: new Array<string[] | undefined>(sources.length).fill(undefined),
+      found: [],
+    },
   };
 }
 
@@ -1955,7 +1989,8 @@ function runMatcher(state: Evaluation, m: number): number {
   if (matcher.literals.length > 0 && state.stamps[s] === 0) {
     // One pass over the source finds every literal; every matcher none of whose literals is there is settled.
     const stamp = (state.stamps[s] = nextStamp(compiled));
-    const found: number[] = [];
+    const found = compiled.scratch.found;
+    found.length = 0;
     for (let v = 0; v < list.length; v++)
       spec.scanner!.scan(list[v], spec.seen, stamp, found, spec.hits ?? undefined);
     const pending = spec.literalMatchers;
@@ -1975,8 +2010,12 @@ function runMatcher(state: Evaluation, m: number): number {
     return (results[m] = NO);
   }
   for (let v = 0; v < list.length; v++) {
-    if (runRegex(matcher.compiled, list[v], () => startsOf(state, m, list[v]), state.budget))
-      return (results[m] = YES);
+    const value = list[v];
+    // The common case tests the regex straight away, without a closure per test.
+    const hit = mayNeedLinearEngine(matcher.compiled, value)
+      ? runRegex(matcher.compiled, value, () => startsOf(state, m, value), state.budget)
+      : matcher.compiled.regex!.test(value);
+    if (hit) return (results[m] = YES);
   }
   return (results[m] = NO);
 }
@@ -2004,15 +2043,30 @@ export function evaluateRules(
       `rule #${bad.ruleId} '${bad.name}' skipped: invalid (${formatValidationErrors(bad.errors).join('; ')})`
     );
   }
+  const { scratch } = compiled;
+  scratch.results.fill(UNKNOWN);
+  scratch.stamps.fill(0);
   const state: Evaluation = {
     compiled,
     input,
-    results: new Uint8Array(compiled.matchers.length),
-    values: new Array<string[] | undefined>(compiled.sources.length),
-    wildcardValues: new Array<string[] | undefined>(compiled.sources.length),
+    results: scratch.results,
+    values: scratch.values,
+    wildcardValues: scratch.wildcardValues,
     budget: { left: options.backtrackingBudget ?? BACKTRACKING_BUDGET },
-    stamps: new Uint32Array(compiled.sources.length),
+    stamps: scratch.stamps,
   };
+  try {
+    evaluateInto(state, options, outcome, tracing);
+  } finally {
+    // Not kept until the next mail: the values are this mail's text.
+    scratch.values.fill(undefined);
+    scratch.wildcardValues.fill(undefined);
+  }
+  return outcome;
+}
+
+function evaluateInto(state: Evaluation, options: EvaluateOptions, outcome: RuleOutcome, tracing: boolean): void {
+  const { compiled } = state;
   const results = state.results;
   const { ruleStart, conditionMatcher, conditionNegate, ruleAll } = compiled;
   const setBy = tracing ? new Map<string, { ruleId: number; value: string }>() : null;
@@ -2046,7 +2100,7 @@ export function evaluateRules(
       }
       continue;
     }
-    if (applyRule(rule, all ? rule.conditions : [decisive!], outcome, setBy)) {
+    if (applyRule(rule, !setBy || all ? rule.conditions : [decisive!], outcome, setBy)) {
       const left = rules.length - r - 1;
       if (left > 0 && tracing)
         outcome.trace.push(`${rule.label} stopped processing; ${left} later rule(s) not evaluated`);
@@ -2055,76 +2109,93 @@ export function evaluateRules(
   }
   if (outcome.matched.length === 0 && tracing)
     outcome.trace.push(`no rule matched (${rules.length} rule(s) checked)`);
-  return outcome;
 }
 
 /**
  * Applies a matching rule's actions and, when `setBy` is given (tracing), writes its trace line; true when it stops
- * processing.
+ * processing. The importer's path (no trace) allocates nothing but the `matched` entry.
  */
 function applyRule(
   rule: CompiledRule,
-  reasons: CompiledCondition[],
+  reasons: readonly CompiledCondition[],
   outcome: RuleOutcome,
   setBy: Map<string, { ruleId: number; value: string }> | null
 ): boolean {
   outcome.matched.push({ ruleId: rule.id, name: rule.name });
-  const done: string[] = [];
   let stop = false;
-  const single = (key: string, value: string, text: string): void => {
-    if (!setBy) return;
-    const earlier = setBy.get(key);
-    done.push(
-      earlier && earlier.value !== value
-        ? `${text} (overrides ${earlier.value} from rule #${earlier.ruleId})`
-        : text
-    );
-    setBy.set(key, { ruleId: rule.id, value });
-  };
-  rule.actions.forEach((action, i) => {
+  for (let i = 0; i < rule.actions.length; i++) {
+    if (applyAction(rule.actions[i], outcome)) stop = true;
+  }
+  if (setBy) outcome.trace.push(traceLine(rule, reasons, setBy));
+  return stop;
+}
+
+/** One action on the outcome; true for "stop processing". */
+function applyAction(action: RuleAction, outcome: RuleOutcome): boolean {
+  switch (action.type) {
+    case 'setPriority':
+      outcome.priority = action.value;
+      return false;
+    case 'setStatus':
+      outcome.status = action.value;
+      return false;
+    case 'setCategory':
+      outcome.category = action.value;
+      return false;
+    case 'assign':
+      outcome.assigneeId = action.adminUserId;
+      return false;
+    case 'addTags':
+      for (const tag of action.value) if (!outcome.tags.includes(tag)) outcome.tags.push(tag);
+      return false;
+    case 'addRecipients':
+      for (const address of action.value) {
+        const normalised = address.trim().toLowerCase();
+        if (!outcome.addRecipients.includes(normalised)) outcome.addRecipients.push(normalised);
+      }
+      return false;
+    case 'skipNotifications':
+      outcome.skipNotifications = true;
+      return false;
+    case 'stopProcessing':
+      return true;
+  }
+}
+
+/** The single value an action sets (an earlier rule's is overridden, and the trace says so), or null. */
+function singleValueOf(action: RuleAction): { key: string; value: string } | null {
+  switch (action.type) {
+    case 'setPriority':
+      return { key: 'priority', value: action.value };
+    case 'setStatus':
+      return { key: 'status', value: action.value };
+    case 'setCategory':
+      return { key: 'category', value: `"${action.value}"` };
+    case 'assign':
+      return { key: 'assignee', value: `admin user #${action.adminUserId}` };
+    default:
+      return null;
+  }
+}
+
+/** "rule #3 'VIP': sender is "vip@x" → priority high (overrides normal from rule #1), tags vip". */
+function traceLine(
+  rule: CompiledRule,
+  reasons: readonly CompiledCondition[],
+  setBy: Map<string, { ruleId: number; value: string }>
+): string {
+  const done = rule.actions.map((action, i) => {
     const text = rule.actionTexts[i];
-    switch (action.type) {
-      case 'setPriority':
-        outcome.priority = action.value;
-        single('priority', action.value, text);
-        break;
-      case 'setStatus':
-        outcome.status = action.value;
-        single('status', action.value, text);
-        break;
-      case 'setCategory':
-        outcome.category = action.value;
-        single('category', `"${action.value}"`, text);
-        break;
-      case 'assign':
-        outcome.assigneeId = action.adminUserId;
-        single('assignee', `admin user #${action.adminUserId}`, text);
-        break;
-      case 'addTags':
-        for (const tag of action.value) if (!outcome.tags.includes(tag)) outcome.tags.push(tag);
-        done.push(text);
-        break;
-      case 'addRecipients':
-        for (const address of action.value) {
-          const normalised = address.trim().toLowerCase();
-          if (!outcome.addRecipients.includes(normalised)) outcome.addRecipients.push(normalised);
-        }
-        done.push(text);
-        break;
-      case 'skipNotifications':
-        outcome.skipNotifications = true;
-        done.push(text);
-        break;
-      case 'stopProcessing':
-        stop = true;
-        done.push(text);
-        break;
-    }
+    const single = singleValueOf(action);
+    if (!single) return text;
+    const earlier = setBy.get(single.key);
+    setBy.set(single.key, { ruleId: rule.id, value: single.value });
+    return earlier && earlier.value !== single.value
+      ? `${text} (overrides ${earlier.value} from rule #${earlier.ruleId})`
+      : text;
   });
-  if (!setBy) return stop;
   const because = reasons
     .map((c) => (c.negate ? c.missed : c.found))
     .join(rule.match === 'all' ? ' and ' : ' or ');
-  outcome.trace.push(`${rule.label}: ${because} → ${done.join(', ')}`);
-  return stop;
+  return `${rule.label}: ${because} → ${done.join(', ')}`;
 }
