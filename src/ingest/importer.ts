@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import type { ImapFolderSession } from './imap-source';
 import { planFetch, type MailboxCursor } from './cursor';
 import { spoolRawMessage } from './spool';
+import { fetchAhead } from './fetch-ahead';
 import {
   persistBatch,
   persistOne,
@@ -48,6 +49,8 @@ export interface ImportOptions {
   serverActionBatch?: number;
   /** Messages committed per database transaction (one disk sync each). */
   batchSize?: number;
+  /** Messages downloaded and spooled ahead of the one being stored (0: each on demand). */
+  fetchAheadDepth?: number;
   /** Called after each message; the admin's progress bar reads it. */
   onProgress?(done: number, total: number): void | Promise<void>;
   /** Asked between messages; true stops the run cleanly (Strapi is shutting down, the mailbox was disabled). */
@@ -70,6 +73,11 @@ export interface ImportRunSummary {
 
 /** A batch is committed after this long even when not full, so slow servers do not hold finished work back. */
 const MAX_BATCH_MS = 1000;
+/**
+ * Two messages in flight keep the connection busy while one is stored; more only adds spool files, since the
+ * database work, not the transfer, sets the pace.
+ */
+const DEFAULT_FETCH_AHEAD = 2;
 
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -123,6 +131,11 @@ export async function importFolder(
   let batch: PreparedMessage[] = [];
   let batchStartedAt = 0;
   const batchSize = options.batchSize ?? 25;
+  const downloads = fetchAhead(
+    messages.filter((message) => message.size <= options.maxMessageBytes).map((message) => message.uid),
+    async (uid) => spoolRawMessage(await session.download(uid), options.spoolDir),
+    options.fetchAheadDepth ?? DEFAULT_FETCH_AHEAD
+  );
 
   /** Commits the prepared messages together; if that fails, one by one so a bad message is quarantined alone. */
   const flush = async () => {
@@ -169,7 +182,7 @@ export async function importFolder(
         );
         summary.quarantined += 1;
       } else {
-        const raw = await spoolRawMessage(await session.download(message.uid), options.spoolDir);
+        const raw = await downloads.take(message.uid);
         if (batch.length === 0) batchStartedAt = Date.now();
         batch.push(await prepareMessage(raw, origin, { spoolDir: options.spoolDir }));
         if (batch.length >= batchSize || Date.now() - batchStartedAt > MAX_BATCH_MS) await flush();
@@ -180,7 +193,7 @@ export async function importFolder(
     await flush();
   } finally {
     // A run cut short by an error leaves nothing behind on disk; the messages are fetched again next time.
-    await Promise.all(batch.map(releasePrepared));
+    await Promise.all([...batch.map(releasePrepared), downloads.discard()]);
   }
   await serverActions.flush();
   return summary;
