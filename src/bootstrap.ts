@@ -7,6 +7,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(actionDefinitions);
   await ensureIndexes(strapi);
   await strapi.plugin('email-piping').service('rules').seedDefaults();
+  await strapi.plugin('email-piping').service('importer').clearInterruptedProgress();
   await strapi.plugin('email-piping').service('importer').syncSchedules();
   if (pluginConfig(strapi).outboxAutoStart) strapi.plugin('email-piping').service('outbox').start();
 };

@@ -47,7 +47,7 @@ export default {
   }),
 
   tickets: ({ strapi }: { strapi: Core.Strapi }) => ({
-    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').list(ctx.query)),
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').list(ctx.query, ctx.state.user.id)),
     findOne: (ctx: Ctx) => respond(ctx, () => service(strapi, 'tickets').get(idParam(ctx))),
     update: (ctx: Ctx) =>
       respond(ctx, () =>
@@ -66,6 +66,10 @@ export default {
         () => service(strapi, 'conversation').addNote(idParam(ctx), ctx.state.user, ctx.request.body),
         201
       ),
+  }),
+
+  assignees: ({ strapi }: { strapi: Core.Strapi }) => ({
+    find: (ctx: Ctx) => respond(ctx, () => service(strapi, 'assignees').list()),
   }),
 
   templates: ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -2065,7 +2065,12 @@ export function evaluateRules(
   return outcome;
 }
 
-function evaluateInto(state: Evaluation, options: EvaluateOptions, outcome: RuleOutcome, tracing: boolean): void {
+function evaluateInto(
+  state: Evaluation,
+  options: EvaluateOptions,
+  outcome: RuleOutcome,
+  tracing: boolean
+): void {
   const { compiled } = state;
   const results = state.results;
   const { ruleStart, conditionMatcher, conditionNegate, ruleAll } = compiled;

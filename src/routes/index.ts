@@ -37,6 +37,7 @@ export default {
       { method: 'PUT', path: '/tickets/:id', handler: 'tickets.update', config: replyTickets },
       { method: 'POST', path: '/tickets/:id/reply', handler: 'tickets.reply', config: replyTickets },
       { method: 'POST', path: '/tickets/:id/notes', handler: 'tickets.addNote', config: replyTickets },
+      { method: 'GET', path: '/assignees', handler: 'assignees.find', config: readTickets },
       { method: 'GET', path: '/templates', handler: 'templates.find', config: settings },
       { method: 'PUT', path: '/templates', handler: 'templates.upsert', config: settings },
       { method: 'DELETE', path: '/templates/:id', handler: 'templates.delete', config: settings },

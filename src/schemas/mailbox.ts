@@ -265,15 +265,17 @@ function roleIds(value: unknown): number[] {
   return [...new Set(value as number[])];
 }
 
-/**
- * `existing` is the stored mailbox when updating: fields left out keep their stored value, so a partial update
- * (e.g. only `enabled`) is accepted.
- */
-export function parseMailboxInput(
+/** What an IMAP login and folder check needs: the connection test takes these alone. */
+export type ConnectionInput = Pick<
+  MailboxInput,
+  'host' | 'port' | 'security' | 'username' | 'password' | 'folder'
+>;
+
+/** The body as an object whose keys are all mailbox settings, merged over the stored mailbox's fields. */
+function mailboxBody(
   body: unknown,
-  defaults: { schedule: string },
-  existing?: StoredMailboxFields
-): MailboxInput {
+  existing: StoredMailboxFields | undefined
+): { input: Record<string, unknown>; merged: Record<string, unknown> } {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new InputError('The request body must be a JSON object describing the mailbox');
   }
@@ -283,15 +285,49 @@ export function parseMailboxInput(
   }
   const merged: Record<string, unknown> = {};
   for (const field of STORED_FIELDS) merged[field] = field in input ? input[field] : existing?.[field];
+  return { input, merged };
+}
 
-  const name = text(merged, 'name', true)!;
-  const address = emailAddress(text(merged, 'address', false), 'address');
-  const fromName = text(merged, 'fromName', false) ?? null;
+/** The connection fields; a new mailbox (no `existing`) must bring its password, a stored one keeps its own. */
+function connection(
+  input: Record<string, unknown>,
+  merged: Record<string, unknown>,
+  existing: StoredMailboxFields | undefined
+): ConnectionInput {
   const host = hostName(text(merged, 'host', true)!, 'host');
   const port = portNumber(merged.port, 'port');
   const security = oneOf(merged.security, SECURITIES, 'tls', 'security');
   const username = text(merged, 'username', true)!;
   const folder = text(merged, 'folder', false) ?? 'INBOX';
+  const password = secret(input, 'password');
+  if (password === undefined && !existing) fail('password', 'is required');
+  return { host, port, security, username, password, folder };
+}
+
+/**
+ * The connection test's body: only the connection fields are checked (a form may send the whole draft; the other
+ * settings play no part in a login and are not validated here). With `existing` (testing a saved mailbox) fields
+ * left out, the password included, are the stored ones.
+ */
+export function parseConnectionTestInput(body: unknown, existing?: StoredMailboxFields): ConnectionInput {
+  const { input, merged } = mailboxBody(body, existing);
+  return connection(input, merged, existing);
+}
+
+/**
+ * `existing` is the stored mailbox when updating: fields left out keep their stored value, so a partial update
+ * (e.g. only `enabled`) is accepted.
+ */
+export function parseMailboxInput(
+  body: unknown,
+  defaults: { schedule: string },
+  existing?: StoredMailboxFields
+): MailboxInput {
+  const { input, merged } = mailboxBody(body, existing);
+  const name = text(merged, 'name', true)!;
+  const address = emailAddress(text(merged, 'address', false), 'address');
+  const fromName = text(merged, 'fromName', false) ?? null;
+  const { host, port, security, username, password, folder } = connection(input, merged, existing);
   const afterImport = oneOf(merged.afterImport, AFTER_IMPORT, 'mark-seen', 'afterImport');
   const moveToFolder = text(merged, 'moveToFolder', false) ?? null;
   if (afterImport === 'move' && !moveToFolder) fail('moveToFolder', 'is required when afterImport is "move"');
@@ -326,8 +362,6 @@ export function parseMailboxInput(
     fail('unmonitoredHelpText', 'is required for an unmonitored mailbox: say where help is available');
   }
 
-  const password = secret(input, 'password');
-  if (password === undefined && !existing) fail('password', 'is required');
   // An explicit empty SMTP password on update removes the stored one (servers that relay without login).
   let smtpPassword: string | null | undefined = secret(input, 'smtpPassword');
   if (smtpPassword === undefined && 'smtpPassword' in input && existing) smtpPassword = null;

@@ -1,4 +1,7 @@
-/** The ticket list's query string (`?page=&pageSize=&status=&priority=&mailbox=&q=&sort=`), checked and translated. */
+/**
+ * The ticket list's query string (`?page=&pageSize=&status=&priority=&mailbox=&assignee=&q=&sort=`), checked and
+ * translated.
+ */
 import { InputError } from '../errors';
 
 const STATUSES = ['open', 'pending', 'resolved', 'closed'];
@@ -22,7 +25,23 @@ function list(value: unknown, allowed: string[], field: string): string[] | unde
   return items;
 }
 
-export function parseTicketListQuery(query: Record<string, unknown>) {
+/**
+ * `assignee=<admin user id>`, `assignee=none` (unassigned) or `assignee=me`: the admin user asking, so a saved link
+ * "my tickets" works for every agent who opens it.
+ */
+function assigneeFilter(value: string, requestingUserId: number | undefined): Record<string, unknown> {
+  if (value === 'none') return { $null: true };
+  if (value === 'me') {
+    if (requestingUserId === undefined) throw new InputError('assignee: "me" needs a signed-in admin user');
+    return { $eq: requestingUserId };
+  }
+  if (!/^\d{1,9}$/.test(value)) {
+    throw new InputError('assignee: must be an admin user id, "me" or "none" (unassigned)');
+  }
+  return { $eq: Number(value) };
+}
+
+export function parseTicketListQuery(query: Record<string, unknown>, requester: { userId?: number } = {}) {
   const page = Number(single(query.page) ?? 1);
   const pageSize = Number(single(query.pageSize) ?? 25);
   if (!Number.isInteger(page) || page < 1) throw new InputError('page: must be a whole number from 1');
@@ -39,6 +58,8 @@ export function parseTicketListQuery(query: Record<string, unknown>) {
     if (!/^\d+$/.test(mailbox)) throw new InputError('mailbox: must be a mailbox id');
     where.mailbox = { id: Number(mailbox) };
   }
+  const assignee = single(query.assignee);
+  if (assignee) where.assigneeId = assigneeFilter(assignee, requester.userId);
   const search = single(query.q);
   let searchWhere: Record<string, unknown> = {};
   if (search) {

@@ -1,7 +1,7 @@
 /**
  * What agents do to a ticket from the admin: reply (an outbound message whose mail goes to the requester and CC
- * through the outbox) and change status or priority (resolved and closed tell the customer). Each change and the
- * mails it causes are committed together.
+ * through the outbox) and change status, priority or assignee (resolved and closed tell the customer). Each change
+ * and the mails it causes are committed together.
  */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
@@ -10,6 +10,7 @@ import { UID } from '../uids';
 const STATUSES = ['open', 'pending', 'resolved', 'closed'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const MAX_REPLY_CHARS = 100_000;
+const UPDATABLE_FIELDS = ['status', 'priority', 'assigneeId'];
 
 export interface AdminUser {
   id: number;
@@ -32,6 +33,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const query = (uid: string) => strapi.db.query(uid as never);
   const notifications = () => strapi.plugin('email-piping').service('notifications');
   const outbox = () => strapi.plugin('email-piping').service('outbox');
+  const assignees = () => strapi.plugin('email-piping').service('assignees');
 
   async function ticketOrFail(id: number) {
     const ticket = (await query(UID.ticket).findOne({ where: { id } })) as {
@@ -129,7 +131,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async update(ticketId: number, user: AdminUser, body: unknown) {
       const input = (body ?? {}) as Record<string, unknown>;
       for (const key of Object.keys(input)) {
-        if (key !== 'status' && key !== 'priority') throw new InputError(`${key}: cannot be changed here`);
+        if (!UPDATABLE_FIELDS.includes(key)) throw new InputError(`${key}: cannot be changed here`);
       }
       if (input.status !== undefined && !STATUSES.includes(String(input.status))) {
         throw new InputError(`status: must be one of ${STATUSES.join(', ')}`);
@@ -138,10 +140,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw new InputError(`priority: must be one of ${PRIORITIES.join(', ')}`);
       }
       const ticket = await ticketOrFail(ticketId);
+      const assigneeId =
+        input.assigneeId === undefined ? undefined : await assignees().parseAssigneeId(input.assigneeId);
       return strapi.db.transaction(async ({ onCommit }) => {
         const data: Record<string, unknown> = {};
         if (input.status !== undefined) data.status = input.status;
         if (input.priority !== undefined) data.priority = input.priority;
+        if (assigneeId !== undefined) data.assigneeId = assigneeId;
         await query(UID.ticket).update({ where: { id: ticketId }, data });
         let queued = 0;
         const becameResolved = input.status === 'resolved' && ticket.status !== 'resolved';

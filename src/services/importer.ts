@@ -14,6 +14,7 @@ import { MailboxScheduler } from '../ingest/schedule';
 import { removeSpooled, spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
 import { createImportStore } from './import-store';
+import { throttledProgress, type ImportProgress } from './import-progress';
 import type { MailboxRow } from './mailboxes';
 import { pluginConfig } from './plugin-config';
 
@@ -23,8 +24,6 @@ export type RunResult =
   | { status: 'busy' }
   | { status: 'backing-off'; nextAttemptAt: string }
   | { status: 'disabled' };
-
-const PROGRESS_WRITE_EVERY = 25;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const running = new Map<number, Promise<RunResult>>();
@@ -72,7 +71,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const message = settings ? describeImapFailure(error, settings).message : (error as Error).message;
       return { status: 'failed', error: await recordFailure(row, message) };
     }
-    let lastProgressWrite = 0;
     try {
       const summary = await importFolder(session, store, {
         mailboxId: row.id,
@@ -85,11 +83,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         maxMessageBytes: config.maxMessageBytes,
         spoolDir: config.spoolDir,
         shouldStop: () => stopping,
-        onProgress: async (done, total) => {
-          if (done !== 0 && done !== total && done - lastProgressWrite < PROGRESS_WRITE_EVERY) return;
-          lastProgressWrite = done;
-          await updateMailbox(row.id, { progress: { done, total, running: done < total } });
-        },
+        onProgress: throttledProgress((progress) => updateMailbox(row.id, { progress })),
       });
       const fresh = (await mailboxService().findRow(row.id)) as MailboxRow;
       await updateMailbox(row.id, {
@@ -148,6 +142,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     isRunning(id: number): boolean {
       return running.has(id);
+    },
+
+    /**
+     * A run cut short by a killed process leaves its last progress saying "running", and the admin's bar would wait
+     * on it forever. Called at boot, before any run of this process starts: such progress is marked not running and
+     * keeps its counts (how far the run got). Should another instance be importing that mailbox right now, its next
+     * progress write marks it running again.
+     */
+    async clearInterruptedProgress(): Promise<number[]> {
+      const rows = (await mailboxes().findMany({
+        select: ['id', 'progress'],
+        where: { progress: { $notNull: true } },
+      })) as Array<{ id: number; progress: ImportProgress | null }>;
+      const interrupted = rows.filter((row) => row.progress?.running && !running.has(row.id));
+      for (const row of interrupted) {
+        await updateMailbox(row.id, { progress: { ...row.progress, running: false } });
+        strapi.log.warn(
+          `email-piping: the last import of mailbox #${row.id} stopped at ${row.progress!.done} of ${row.progress!.total} messages (the process ended); the next run goes on from there`
+        );
+      }
+      return interrupted.map((row) => row.id);
     },
 
     /** Starts (or adjusts) one schedule per enabled mailbox. Called at boot and after every mailbox change. */

@@ -1,3 +1,4 @@
+import assignees from './assignees';
 import conversation from './conversation';
 import importer from './importer';
 import mailboxes from './mailboxes';
@@ -12,6 +13,7 @@ import templates from './templates';
 import tickets from './tickets';
 
 export default {
+  assignees,
   conversation,
   importer,
   mailboxes,

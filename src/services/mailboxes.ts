@@ -6,10 +6,16 @@ import type { Core } from '@strapi/strapi';
 import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
 import { InputError, NotFoundError } from '../errors';
 import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
-import { DEFAULT_NOTIFICATIONS, parseMailboxInput, type MailboxInput } from '../schemas/mailbox';
+import {
+  DEFAULT_NOTIFICATIONS,
+  parseConnectionTestInput,
+  parseMailboxInput,
+  type MailboxInput,
+} from '../schemas/mailbox';
 import { verpAddress } from '../mail/bounce';
 import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
+import type { ImportProgress } from './import-progress';
 import { pluginConfig } from './plugin-config';
 
 export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'> {
@@ -28,7 +34,7 @@ export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPasswor
   repliesAdded: number | null;
   quarantinedCount: number | null;
   skippedCount: number | null;
-  progress: { done: number; total: number; running: boolean } | null;
+  progress: ImportProgress | null;
   autoMailPausedAt: string | null;
   autoMailPausedReason: string | null;
   createdAt: string;
@@ -211,8 +217,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Login and folder check. `body` may describe unsaved settings (the create form); with `id` the stored mailbox is
-     * used, and fields in `body` override it (a password left empty keeps the stored one).
+     * Login and folder check, from the connection fields alone. `body` may describe unsaved settings (the create
+     * form); with `id` the stored mailbox is used, and fields in `body` override it (a password left empty keeps the
+     * stored one).
      */
     async testConnection(
       id: number | null,
@@ -221,11 +228,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       { ok: true; messages: number; uidValidity: string } | { ok: false; kind: string; message: string }
     > {
       const existing = id === null ? undefined : await findRow(id);
-      const input = parseMailboxInput(
-        body ?? {},
-        { schedule: pluginConfig(strapi).defaultSchedule },
-        existing
-      );
+      const input = parseConnectionTestInput(body ?? {}, existing);
       const password = input.password ?? (existing ? decryptPassword(existing) : '');
       const settings = imapSettings(input, password);
       try {

@@ -39,8 +39,28 @@ const LIST_FIELDS = [
   'updatedAt',
 ];
 
+type ReceiptRow = Record<string, unknown> & { id: number };
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const receipts = () => strapi.db.query(UID.receipt as never);
+
+  /**
+   * `hasRawSource` on each row: whether "view" and "download" have anything to fetch. Asked with one query on ids
+   * rather than by selecting the column: a page of quarantined mail would otherwise carry every message's source.
+   */
+  async function withRawSourceFlag(
+    rows: ReceiptRow[]
+  ): Promise<Array<ReceiptRow & { hasRawSource: boolean }>> {
+    const withSource =
+      rows.length === 0
+        ? []
+        : ((await receipts().findMany({
+            select: ['id'],
+            where: { id: { $in: rows.map((row) => row.id) }, rawSource: { $notNull: true, $ne: '' } },
+          })) as Array<{ id: number }>);
+    const ids = new Set(withSource.map((row) => row.id));
+    return rows.map((row) => ({ ...row, hasRawSource: ids.has(row.id) }));
+  }
 
   return {
     async list(query: Record<string, unknown>) {
@@ -67,17 +87,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!/^\d+$/.test(String(query.mailbox))) throw new InputError('mailbox: must be a mailbox id');
         where.mailboxId = Number(query.mailbox);
       }
-      const [results, total] = await Promise.all([
+      const [rows, total] = await Promise.all([
         receipts().findMany({
           select: LIST_FIELDS,
           where,
           orderBy: [{ id: 'desc' }],
           offset: (page - 1) * pageSize,
           limit: pageSize,
-        }),
+        }) as Promise<ReceiptRow[]>,
         receipts().count({ where }),
       ]);
-      return { results, pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } };
+      return {
+        results: await withRawSourceFlag(rows),
+        pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
+      };
     },
 
     /**
@@ -96,7 +119,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const reason = `discarded by ${user.email} on ${new Date().toISOString()}; was quarantined: ${row.reason ?? ''}`;
       await receipts().updateMany({ where: { id }, data: { outcome: 'discarded', rawSource: null, reason } });
-      return receipts().findOne({ select: LIST_FIELDS, where: { id } });
+      const [discarded] = await withRawSourceFlag([
+        (await receipts().findOne({ select: LIST_FIELDS, where: { id } })) as ReceiptRow,
+      ]);
+      return discarded;
     },
 
     async rawSource(id: number): Promise<{ filename: string; body: Buffer }> {

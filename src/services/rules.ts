@@ -11,7 +11,13 @@ import {
   type BlockRule,
   type CompiledBlockRules,
 } from '../mail/block';
-import { compileRules, validateRule, type CompiledRules, type PipingRule } from '../mail/rules';
+import {
+  compileRules,
+  validateRule,
+  type CompiledRules,
+  type PipingRule,
+  type RuleAction,
+} from '../mail/rules';
 import { UID } from '../uids';
 
 interface PipingRuleRow extends PipingRule {
@@ -65,6 +71,59 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return compiled;
   }
 
+  /** A rule applies to one existing mailbox, or to all of them (null). */
+  async function mailboxScopeErrors(mailboxId: unknown): Promise<Array<{ field: string; message: string }>> {
+    if (mailboxId === null) return [];
+    if (!Number.isInteger(mailboxId)) {
+      return [{ field: 'mailboxId', message: 'must be a mailbox id or null (all mailboxes)' }];
+    }
+    const mailbox = await strapi.db
+      .query(UID.mailbox as never)
+      .findOne({ select: ['id'], where: { id: mailboxId } });
+    return mailbox ? [] : [{ field: 'mailboxId', message: `mailbox #${String(mailboxId)} does not exist` }];
+  }
+
+  /** An "assign" action names someone who can be assigned tickets now (the ticket update's own check). */
+  async function assigneeErrors(
+    actions: readonly RuleAction[]
+  ): Promise<Array<{ field: string; message: string }>> {
+    const assignees = strapi.plugin('email-piping').service('assignees') as {
+      notAssignableReason(id: number): Promise<string | null>;
+    };
+    const errors: Array<{ field: string; message: string }> = [];
+    for (const [index, action] of actions.entries()) {
+      if (action.type !== 'assign') continue;
+      const reason = await assignees.notAssignableReason(action.adminUserId);
+      if (reason) errors.push({ field: `actions[${index}].adminUserId`, message: reason });
+    }
+    return errors;
+  }
+
+  /**
+   * A piping rule as create and update store it. On update the body is partial: fields left out, the mailbox scope
+   * included, keep their stored values; every field is checked the same way either way.
+   */
+  async function validPipingRule(body: unknown, existing?: PipingRuleRow) {
+    const { mailboxId = existing?.mailboxId ?? null, ...rest } = (body ?? {}) as Record<string, unknown>;
+    const stored = existing
+      ? {
+          name: existing.name,
+          enabled: existing.enabled,
+          match: existing.match,
+          conditions: existing.conditions,
+          actions: existing.actions,
+        }
+      : {};
+    const result = validateRule({ ...stored, ...rest });
+    // One refusal names every wrong field, the scope included.
+    const errors = [
+      ...('errors' in result ? result.errors : await assigneeErrors(result.rule.actions)),
+      ...(await mailboxScopeErrors(mailboxId)),
+    ];
+    if ('errors' in result || errors.length > 0) refuse(errors);
+    return { ...result.rule, mailboxId: mailboxId as number | null };
+  }
+
   return {
     /** The compiled rules for one mailbox (importer and simulator). */
     async compiledFor(mailboxId: number): Promise<{ rules: CompiledRules; blockRules: CompiledBlockRules }> {
@@ -111,22 +170,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async createPiping(body: unknown) {
-      const { mailboxId, ...rest } = (body ?? {}) as Record<string, unknown>;
-      const result = validateRule(rest);
-      if ('errors' in result) refuse(result.errors);
-      if (mailboxId !== undefined && mailboxId !== null && !Number.isInteger(mailboxId)) {
-        refuse([{ field: 'mailboxId', message: 'must be a mailbox id or null (all mailboxes)' }]);
-      }
+      const data = await validPipingRule(body);
       const last = (await pipingRules().findOne({ select: ['position'], orderBy: { position: 'desc' } })) as {
         position: number;
       } | null;
       const row = await pipingRules().create({
-        data: {
-          ...result.rule,
-          mailboxId: mailboxId ?? null,
-          position: (last?.position ?? 0) + 1,
-          hitCount: 0,
-        },
+        data: { ...data, position: (last?.position ?? 0) + 1, hitCount: 0 },
       });
       invalidate();
       return row;
@@ -135,14 +184,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async updatePiping(id: number, body: unknown) {
       const existing = (await pipingRules().findOne({ where: { id } })) as PipingRuleRow | null;
       if (!existing) throw new NotFoundError(`Piping rule #${id} does not exist`);
-      const { mailboxId, ...rest } = (body ?? {}) as Record<string, unknown>;
-      const { name, enabled, match, conditions, actions } = existing;
-      const result = validateRule({ name, enabled, match, conditions, actions, ...rest });
-      if ('errors' in result) refuse(result.errors);
-      const row = await pipingRules().update({
-        where: { id },
-        data: { ...result.rule, ...(mailboxId === undefined ? {} : { mailboxId }) },
-      });
+      const row = await pipingRules().update({ where: { id }, data: await validPipingRule(body, existing) });
       invalidate();
       return row;
     },

@@ -14,8 +14,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const messages = () => strapi.db.query(UID.message as never);
 
   return {
-    async list(rawQuery: Record<string, unknown>) {
-      const { page, pageSize, where, searchWhere, orderBy } = parseTicketListQuery(rawQuery);
+    /** `requestingUserId` is the admin user asking: what `assignee=me` means. */
+    async list(rawQuery: Record<string, unknown>, requestingUserId?: number) {
+      const { page, pageSize, where, searchWhere, orderBy } = parseTicketListQuery(rawQuery, {
+        userId: requestingUserId,
+      });
       const filtered = { $and: [where, searchWhere] };
       const [results, total] = await Promise.all([
         tickets().findMany({

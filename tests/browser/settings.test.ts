@@ -98,6 +98,21 @@ describe('settings pages and dashboard in the browser', () => {
     await scope.getByRole('option', { name: option, exact: true }).click();
   }
 
+  /** Opens a settings page by its path and waits for its heading. */
+  async function openSettings(path: string, heading: string) {
+    await page.goto(settingsUrl(path));
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  }
+
+  /** The test mailbox as the admin API shows it. */
+  async function storedMailbox() {
+    const stored = await admin.request<{ data: Record<string, unknown> }>(
+      'GET',
+      `/email-piping/mailboxes/${mailboxId}`
+    );
+    return stored.body.data;
+  }
+
   async function ticketsOfMailbox() {
     const list = await admin.request<{
       data: { results: Array<{ id: number; subject: string; priority: string }> };
@@ -224,11 +239,7 @@ describe('settings pages and dashboard in the browser', () => {
     expect(await field('password').inputValue()).toBe('');
     await shot('settings-mailbox-form');
 
-    const stored = await admin.request<{ data: Record<string, unknown> }>(
-      'GET',
-      `/email-piping/mailboxes/${mailboxId}`
-    );
-    expect(stored.body.data).toMatchObject({
+    expect(await storedMailbox()).toMatchObject({
       name: 'Support desk',
       address,
       host: dovecot.host,
@@ -295,16 +306,11 @@ describe('settings pages and dashboard in the browser', () => {
     await page.getByRole('button', { name: 'Resume automatic mail' }).click();
     await page.getByText('Automatic mail of Support desk goes out again').waitFor();
     await expect.poll(() => alert.count(), POLL).toBe(0);
-    const stored = await admin.request<{ data: { autoMailPausedAt: string | null } }>(
-      'GET',
-      `/email-piping/mailboxes/${mailboxId}`
-    );
-    expect(stored.body.data.autoMailPausedAt).toBeNull();
+    expect((await storedMailbox()).autoMailPausedAt).toBeNull();
   });
 
   it('creates a rule in the editor and applies it to the next mail', async () => {
-    await page.goto(settingsUrl('rules'));
-    await page.getByRole('heading', { level: 1, name: 'Piping rules' }).waitFor();
+    await openSettings('rules', 'Piping rules');
     await page.getByText('No piping rule yet.').waitFor();
     await page.getByRole('link', { name: 'Add a rule' }).click();
     await page.waitForURL('**/settings/email-piping/rules/new');
@@ -371,8 +377,7 @@ describe('settings pages and dashboard in the browser', () => {
   });
 
   it('simulates a pasted .eml: outcome, flags, thread, matched rules and trace', async () => {
-    await page.goto(settingsUrl('simulator'));
-    await page.getByRole('heading', { level: 1, name: 'Rule simulator' }).waitFor();
+    await openSettings('simulator', 'Rule simulator');
     await page.getByRole('combobox', { name: 'Mailbox' }).getByText('Support desk').waitFor();
     await field('eml').fill(
       mail(
@@ -411,8 +416,7 @@ describe('settings pages and dashboard in the browser', () => {
     } finally {
       app!.strapi.config.set('plugin::upload', uploadConfig);
     }
-    await page.goto(settingsUrl('quarantine'));
-    await page.getByRole('heading', { level: 1, name: 'Quarantine' }).waitFor();
+    await openSettings('quarantine', 'Quarantine');
     const row = page.locator('tbody tr[data-receipt-id]');
     await row.getByText('Invoice attached').waitFor();
     await expect
@@ -435,8 +439,7 @@ describe('settings pages and dashboard in the browser', () => {
   });
 
   it('edits the block lists: a refused pattern is shown on its field', async () => {
-    await page.goto(settingsUrl('block-rules'));
-    await page.getByRole('heading', { level: 1, name: 'Block lists' }).waitFor();
+    await openSettings('block-rules', 'Block lists');
     await page.getByText('Sender matches the wildcard “mailer-daemon@*”', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Add a block rule' }).click();
     const dialog = page.getByRole('dialog');
@@ -452,8 +455,7 @@ describe('settings pages and dashboard in the browser', () => {
   });
 
   it('previews a template right to left in a sandboxed frame, and saves it', async () => {
-    await page.goto(settingsUrl('templates'));
-    await page.getByRole('heading', { level: 1, name: 'Notification templates' }).waitFor();
+    await openSettings('templates', 'Notification templates');
     // The shipped English text first.
     await expect
       .poll(() => field('subject').inputValue(), POLL)
@@ -507,8 +509,7 @@ describe('settings pages and dashboard in the browser', () => {
       status: '5.1.1',
       reason: 'user unknown',
     });
-    await page.goto(settingsUrl('suppressions'));
-    await page.getByRole('heading', { level: 1, name: 'Suppressed addresses' }).waitFor();
+    await openSettings('suppressions', 'Suppressed addresses');
     await page.getByText('gone@customer.test').waitFor();
     await page.getByText('5.1.1 · user unknown').waitFor();
     await shot('settings-suppressions');
@@ -518,8 +519,7 @@ describe('settings pages and dashboard in the browser', () => {
   });
 
   it('edits a mailbox setting on its own page (CC import, forwarding, allowed mail)', async () => {
-    await page.goto(settingsUrl('allowed-mail'));
-    await page.getByRole('heading', { level: 1, name: 'Allowed mail and senders' }).waitFor();
+    await openSettings('allowed-mail', 'Allowed mail and senders');
     const card = page.locator(`form[data-mailbox-id="${mailboxId}"]`);
     await chooseOption('Allowed senders', 'Only the addresses and domains listed');
     await card.locator('[name="allowedSenders.domains"]').fill('not a domain');
@@ -530,19 +530,13 @@ describe('settings pages and dashboard in the browser', () => {
     await page.getByText('Saved for Support desk').waitFor();
     await shot('settings-allowed-mail');
 
-    await page.goto(settingsUrl('cc-import'));
-    await page.getByRole('heading', { level: 1, name: 'CC import' }).waitFor();
+    await openSettings('cc-import', 'CC import');
     await shot('settings-cc-import');
-    await page.goto(settingsUrl('forwarding'));
-    await page.getByRole('heading', { level: 1, name: 'Forwarding addresses' }).waitFor();
+    await openSettings('forwarding', 'Forwarding addresses');
     await expect.poll(() => field('forwardingAddresses').inputValue(), POLL).toBe('sales@example.test');
     await shot('settings-forwarding');
 
-    const stored = await admin.request<{ data: Record<string, unknown> }>(
-      'GET',
-      `/email-piping/mailboxes/${mailboxId}`
-    );
-    expect(stored.body.data.allowedSenders).toEqual({
+    expect((await storedMailbox()).allowedSenders).toEqual({
       mode: 'listed',
       addresses: [],
       domains: ['customer.test'],

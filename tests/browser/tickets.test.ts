@@ -2,8 +2,9 @@
  * The tickets pages in a real browser, fed by real mail: Dovecot holds the support mailbox, an SMTP sink captures what
  * the plugin sends, the playground's built admin runs in Chromium. An agent finds tickets (tabs with counts, search,
  * filters, sorting, paging), reads a thread (customer mail, flagged auto-reply, bounce notice, quoted text), replies,
- * changes the status and writes an internal note; hostile HTML stays inert in its sandboxed frame and remote images
- * wait for a click; an editor who may only read sees no reply controls. Screenshots: test-artifacts/screenshots/.
+ * changes the status, writes an internal note and assigns the ticket, then filters by assignee; hostile HTML stays
+ * inert in its sandboxed frame, remote images wait for a click and links open in a new tab; an editor who may only
+ * read sees no reply controls. Screenshots: test-artifacts/screenshots/.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -24,7 +25,13 @@ import type { DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { bouncingMta } from '../harness/mail-robots';
 import { startSmtpSink, type CapturedMail, type SmtpSink } from '../harness/smtp-sink';
-import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
+import {
+  bootStrapi,
+  createRoleWithActions,
+  loginAdmin,
+  type AdminSession,
+  type TestStrapi,
+} from '../harness/strapi';
 
 const CRLF = '\r\n';
 /** expect.poll waits 1 s by default; a page load of the admin takes longer. */
@@ -71,12 +78,20 @@ function png(width: number, height: number, [r, g, b]: [number, number, number])
   ]);
 }
 
-/** A tiny image server standing in for a newsletter's tracking pixel: it counts who asked for what. */
+/**
+ * A tiny server standing in for a newsletter's site: its tracking pixel, and the page its links lead to
+ * (`/landing...`). It counts who asked for what.
+ */
 async function startPixelServer() {
   const requests: string[] = [];
   const image = png(1, 1, [255, 0, 0]);
   const server = http.createServer((request, response) => {
     requests.push(request.url ?? '');
+    if (request.url?.startsWith('/landing')) {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end('<!DOCTYPE html><title>Spring offers</title><p>Landing page</p>');
+      return;
+    }
     response.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' });
     response.end(image);
   });
@@ -106,6 +121,7 @@ function hostileMail(to: string, pixelOrigin: string): string {
     '<form action="' + pixelOrigin + '/form"><input name="card"><button>Send</button></form>',
     '<p>Our logo: <img src="cid:logo@spring.test" alt="Spring logo" width="120" height="40"></p>',
     '<p>Tracking: <img src="' + pixelOrigin + '/pixel.png" width="1" height="1" alt="pixel"></p>',
+    '<p><a href="' + pixelOrigin + '/landing?from=mail" target="_self">Read the offer</a></p>',
     '<p>Regards, Mallory</p>',
     '</body></html>',
   ].join('\r\n');
@@ -271,7 +287,7 @@ describe('tickets pages in the browser', () => {
       priority: 'high',
     });
     expect(priority.status).toBe(200);
-    // Assigned as a piping rule would (the admin API cannot assign yet).
+    // Assigned as a piping rule would: straight in the database.
     const adminUser = (await app.strapi.db
       .query('admin::user' as never)
       .findOne({ where: { email: admin.email } })) as { id: number };
@@ -520,6 +536,68 @@ describe('tickets pages in the browser', () => {
     await saveScreenshot(page, 'ticket-view-after-reply-and-note');
   });
 
+  it('assigns a ticket from its sidebar, then filters the list by assignee', async () => {
+    // A second agent, who may read and answer tickets: assignable.
+    const agentsRole = await createRoleWithActions(app!, [
+      'plugin::email-piping.tickets.read',
+      'plugin::email-piping.tickets.reply',
+    ]);
+    const ann = (await app!.strapi.service('admin::user').create({
+      email: `ann-${crypto.randomBytes(3).toString('hex')}@example.test`,
+      firstname: 'Ann',
+      lastname: 'Agent',
+      password: 'Ann-password-1',
+      isActive: true,
+      roles: [agentsRole],
+    })) as { id: number };
+
+    await page.goto(`${app!.baseUrl}/admin/plugins/email-piping/tickets/${ticketIds.printer}`);
+    const picker = page.getByRole('combobox', { name: 'Assignee', exact: true });
+    await expect.poll(() => picker.textContent(), POLL).toBe('Unassigned');
+    await picker.click();
+    await page.getByRole('option', { name: 'Ann Agent', exact: true }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await admin.request<{ data: { assigneeId: number | null } }>(
+              'GET',
+              `/email-piping/tickets/${ticketIds.printer}`
+            )
+          ).body.data.assigneeId,
+        POLL
+      )
+      .toBe(ann.id);
+    await expect.poll(() => picker.textContent(), POLL).toBe('Ann Agent');
+    await saveScreenshot(page, 'ticket-view-assigned');
+
+    // The list: the assignee column, and the filter (Anyone / Me / Unassigned / each assignable user).
+    await page.goto(`${app!.baseUrl}/admin/plugins/email-piping`);
+    await page.locator('tbody tr', { hasText: 'Printer on fire' }).getByText('Ann Agent').waitFor();
+    const filter = page.getByRole('combobox', { name: 'Assignee', exact: true });
+    const filterBy = async (option: string) => {
+      await filter.click();
+      await page.getByRole('option', { name: option, exact: true }).click();
+    };
+    await filterBy('Ann Agent');
+    await expect.poll(rowNumbers, POLL).toEqual([ticketNumbers.printer]);
+    expect(new URL(page.url()).searchParams.get('assignee')).toBe(String(ann.id));
+    await page.getByText('1 ticket found').waitFor();
+    await saveScreenshot(page, 'tickets-list-by-assignee');
+    await filterBy('Me');
+    await expect.poll(rowNumbers, POLL).toEqual([ticketNumbers.invoice]);
+    expect(new URL(page.url()).searchParams.get('assignee')).toBe('me');
+    await filterBy('Unassigned');
+    await expect.poll(rowNumbers, POLL).toEqual([ticketNumbers.spring]);
+    expect(new URL(page.url()).searchParams.get('assignee')).toBe('none');
+    await filterBy('Test Admin');
+    await expect.poll(rowNumbers, POLL).toEqual([ticketNumbers.invoice]);
+    expect(new URL(page.url()).searchParams.get('assignee')).toBe(String(adminUserId));
+    await filterBy('Anyone');
+    await expect.poll(rowNumbers, POLL).toHaveLength(3);
+    expect(new URL(page.url()).searchParams.get('assignee')).toBeNull();
+  });
+
   it('shows hostile HTML inert in a sandboxed frame, and remote images only on request', async () => {
     const consoleErrorsBefore = problems.consoleErrors.length;
 
@@ -533,7 +611,8 @@ describe('tickets pages in the browser', () => {
     await mailFrame.getByText('spring offers').waitFor();
     await mailFrame.getByText('Regards, Mallory').waitFor();
 
-    expect(await frameElement.getAttribute('sandbox')).toBe('');
+    // Popups only (links open in a new tab): never scripts, never the admin's origin.
+    expect(await frameElement.getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox');
     const srcdoc = (await frameElement.getAttribute('srcdoc')) ?? '';
     expect(srcdoc).toMatch(
       /^<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: cid: [^;"]*; style-src 'unsafe-inline'">/
@@ -596,16 +675,51 @@ describe('tickets pages in the browser', () => {
     allowPixelOriginInAdminCsp = false;
   });
 
+  it('opens a link of a mail in a new tab, without opener or referrer; a javascript: link does nothing', async () => {
+    await page.goto(`${app!.baseUrl}/admin/plugins/email-piping/tickets/${ticketIds.spring}`);
+    const mailFrame = page.frameLocator('article[data-message-kind="inbound"] iframe').first();
+    const offer = mailFrame.getByRole('link', { name: 'Read the offer' });
+    await offer.waitFor();
+    // Forced on every link (the mail asked for target="_self"), and a <base> for any other.
+    expect(await offer.getAttribute('target')).toBe('_blank');
+    expect((await offer.getAttribute('rel'))?.split(' ')).toEqual(
+      expect.arrayContaining(['noopener', 'noreferrer'])
+    );
+    const srcdoc =
+      (await page.locator('article[data-message-kind="inbound"] iframe').first().getAttribute('srcdoc')) ??
+      '';
+    expect(srcdoc).toContain('<base target="_blank">');
+    const ticketUrl = page.url();
+
+    const [landing] = await Promise.all([context.waitForEvent('page'), offer.click()]);
+    try {
+      await landing.waitForLoadState('domcontentloaded');
+      expect(landing.url()).toBe(`${pixels.origin}/landing?from=mail`);
+      await landing.getByText('Landing page').waitFor();
+      // The page cannot reach back into the admin, nor learn where the agent came from.
+      expect(await landing.evaluate(() => window.opener)).toBeNull();
+      expect(await landing.evaluate(() => document.referrer)).toBe('');
+    } finally {
+      await landing.close();
+    }
+    expect(pixels.requests).toContain('/landing?from=mail');
+    expect(page.url()).toBe(ticketUrl);
+
+    // The javascript: link has no href left: clicking it opens nothing and runs nothing.
+    const prize = mailFrame.getByText('Claim your prize');
+    expect(await prize.getAttribute('href')).toBeNull();
+    const pagesBefore = context.pages().length;
+    await prize.click();
+    await page.waitForTimeout(500);
+    expect(context.pages()).toHaveLength(pagesBefore);
+    expect(page.url()).toBe(ticketUrl);
+    expect(dialogs).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+  });
+
   it('shows an editor who may only read tickets no reply, note or edit controls', async () => {
-    const roles = app!.strapi.service('admin::role');
-    const role = await roles.create({
-      name: `readers-${crypto.randomBytes(3).toString('hex')}`,
-      description: '',
-    });
-    await roles.assignPermissions(role.id, [
-      { action: 'plugin::email-piping.tickets.read', subject: null, properties: {}, conditions: [] },
-    ]);
-    const editor = await loginAdmin(app!, { roleId: role.id });
+    const role = await createRoleWithActions(app!, ['plugin::email-piping.tickets.read']);
+    const editor = await loginAdmin(app!, { roleId: role });
     const editorContext = await newContext();
     const editorPage = await editorContext.newPage();
     const editorProblems = watchPageProblems(editorPage, app!.baseUrl);
@@ -613,10 +727,11 @@ describe('tickets pages in the browser', () => {
       await loginToAdmin(editorPage, app!.baseUrl, editor.email, editor.password);
       await editorPage.getByRole('link', { name: 'Tickets' }).click();
       await editorPage.getByRole('link', { name: 'Printer on fire' }).waitFor();
-      // Without admin::users.read the assignee has no name, and no request for the users is made.
+      // Without admin::users.read the assignee is still named: the plugin lists who can be assigned to anyone who
+      // may read tickets (and no request for Strapi's own user list is made).
       await editorPage
         .locator('tbody tr', { hasText: 'Invoice 4711 is wrong' })
-        .getByText(`Admin #${adminUserId}`)
+        .getByText('Test Admin')
         .waitFor();
       // No settings permission: no mailbox filter (and no refused request for the mailboxes).
       await editorPage.getByRole('combobox', { name: 'Priority' }).waitFor();

@@ -126,6 +126,20 @@ export interface AdminSession {
   ): Promise<{ status: number; body: T; headers: Headers }>;
 }
 
+/** Creates an admin role holding exactly `actions` (e.g. `plugin::email-piping.tickets.read`); answers its id. */
+export async function createRoleWithActions(instance: TestStrapi, actions: string[]): Promise<number> {
+  const roles = instance.strapi.service('admin::role');
+  const role = await roles.create({
+    name: `role-${crypto.randomBytes(4).toString('hex')}`,
+    description: 'test',
+  });
+  await roles.assignPermissions(
+    role.id,
+    actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] }))
+  );
+  return role.id;
+}
+
 /** Creates an admin user (a super admin unless a role id is given) and logs in through the real login route. */
 export async function loginAdmin(
   instance: TestStrapi,

@@ -6,7 +6,13 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
-import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
+import {
+  bootStrapi,
+  createRoleWithActions,
+  loginAdmin,
+  type AdminSession,
+  type TestStrapi,
+} from '../harness/strapi';
 
 const SETTINGS_ROUTES: Array<[string, string]> = [
   ['GET', '/email-piping/mailboxes'],
@@ -49,16 +55,7 @@ describe('admin API access control', () => {
   });
 
   async function adminWithActions(actions: string[]): Promise<AdminSession> {
-    const roles = app.strapi.service('admin::role');
-    const role = await roles.create({
-      name: `role-${crypto.randomBytes(3).toString('hex')}`,
-      description: 'test',
-    });
-    await roles.assignPermissions(
-      role.id,
-      actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] }))
-    );
-    return loginAdmin(app, { roleId: role.id });
+    return loginAdmin(app, { roleId: await createRoleWithActions(app, actions) });
   }
 
   it('registers the plugin actions with Strapi RBAC', () => {

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
-import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
+import {
+  bootStrapi,
+  createRoleWithActions,
+  loginAdmin,
+  type AdminSession,
+  type TestStrapi,
+} from '../harness/strapi';
 
 const CRLF = '\r\n';
 
@@ -108,7 +114,8 @@ describe('piping rules, block rules and admission settings', () => {
       lastname: 'Signee',
       password: 'Assignee-pass-1',
       isActive: true,
-      roles: [],
+      // Only someone who may read tickets can be assigned them, by a rule as by hand.
+      roles: [await createRoleWithActions(app, ['plugin::email-piping.tickets.read'])],
     });
     const box = await mailbox({ forwardingAddresses: ['sales@example.test'], ccImport: true });
     const ids = {
@@ -408,6 +415,14 @@ describe('piping rules, block rules and admission settings', () => {
   });
 
   it('refuses invalid and dangerous rules with a message naming the field', async () => {
+    const cannotRead = await app.strapi.service('admin::user').create({
+      email: `no-tickets-${crypto.randomBytes(3).toString('hex')}@example.test`,
+      firstname: 'No',
+      lastname: 'Tickets',
+      password: 'No-tickets-pass-1',
+      isActive: true,
+      roles: [await createRoleWithActions(app, [])],
+    });
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [
         {
@@ -453,6 +468,24 @@ describe('piping rules, block rules and admission settings', () => {
           actions: [{ type: 'setPriority', value: 'extreme' }],
         },
         /actions\[0\]/,
+      ],
+      [
+        {
+          name: 'x',
+          match: 'all',
+          conditions: [{ field: 'subject', mode: 'exact', pattern: 'a' }],
+          actions: [{ type: 'assign', adminUserId: 987654 }],
+        },
+        /actions\[0\]\.adminUserId: admin user #987654 does not exist/,
+      ],
+      [
+        {
+          name: 'x',
+          match: 'all',
+          conditions: [{ field: 'subject', mode: 'exact', pattern: 'a' }],
+          actions: [{ type: 'assign', adminUserId: cannotRead.id }],
+        },
+        /actions\[0\]\.adminUserId: .*may not read tickets/,
       ],
     ];
     for (const [body, message] of cases) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
-import { parseMailboxInput } from '../../src/schemas/mailbox';
+import { parseConnectionTestInput, parseMailboxInput } from '../../src/schemas/mailbox';
 import { parseTicketListQuery } from '../../src/schemas/ticket-query';
 
 const defaults = { schedule: '* * * * *' };
@@ -109,6 +109,51 @@ describe('mailbox input', () => {
   });
 });
 
+describe('connection test input', () => {
+  const connection = {
+    host: 'imap.example.com',
+    port: 993,
+    security: 'tls',
+    username: 'support',
+    password: 'pw',
+  };
+
+  it('needs only the connection fields: no name', () => {
+    expect(parseConnectionTestInput(connection)).toEqual({ ...connection, folder: 'INBOX' });
+  });
+
+  it('ignores the other settings of a whole draft, but still refuses what is no setting at all', () => {
+    expect(
+      parseConnectionTestInput({ ...connection, name: '', schedule: 'not cron', folder: 'Support' })
+    ).toEqual({ ...connection, folder: 'Support' });
+    expect(refusal(() => parseConnectionTestInput({ ...connection, colour: 'blue' }))).toMatch(
+      /^colour: is not a mailbox setting/
+    );
+  });
+
+  it.each([
+    [{ ...connection, password: undefined }, /^password: is required/],
+    [{ ...connection, host: undefined }, /^host: is required/],
+    [{ ...connection, port: 'imap' }, /^port: must be a whole number/],
+    [{ ...connection, security: 'ssl' }, /^security: must be one of/],
+  ])('refuses %j naming the field', (body, message) => {
+    expect(refusal(() => parseConnectionTestInput(body))).toMatch(message);
+  });
+
+  it('tests a saved mailbox with its stored fields and password, overridden by what the form sends', () => {
+    const { password: _password, smtpPassword: _smtp, ...stored } = parseMailboxInput(valid, defaults);
+    expect(parseConnectionTestInput({}, stored)).toEqual({
+      host: 'imap.example.com',
+      port: 993,
+      security: 'tls',
+      username: 'support',
+      password: undefined,
+      folder: 'INBOX',
+    });
+    expect(parseConnectionTestInput({ host: 'imap2.example.com' }, stored).host).toBe('imap2.example.com');
+  });
+});
+
 describe('ticket list query', () => {
   it('translates filters, search and sorting', () => {
     const parsed = parseTicketListQuery({
@@ -138,7 +183,16 @@ describe('ticket list query', () => {
     expect(parsed.orderBy).toEqual([{ lastMessageAt: 'asc' }, { id: 'asc' }]);
   });
 
+  it('filters by assignee: an admin user id, "none" for unassigned, "me" for the admin user asking', () => {
+    expect(parseTicketListQuery({ assignee: '7' }).where).toEqual({ assigneeId: { $eq: 7 } });
+    expect(parseTicketListQuery({ assignee: 'none' }).where).toEqual({ assigneeId: { $null: true } });
+    expect(parseTicketListQuery({ assignee: 'me' }, { userId: 3 }).where).toEqual({ assigneeId: { $eq: 3 } });
+  });
+
   it.each([
+    [{ assignee: 'me' }, /^assignee: "me" needs a signed-in admin user/],
+    [{ assignee: 'bob' }, /^assignee: must be an admin user id, "me" or "none"/],
+    [{ assignee: '-1' }, /^assignee: must be an admin user id/],
     [{ status: 'lost' }, /^status: "lost" is not one of/],
     [{ pageSize: '1000' }, /^pageSize: must be a whole number from 1 to 100/],
     [{ page: '0' }, /^page:/],

@@ -1,13 +1,14 @@
 /**
- * A mail's HTML in a sandboxed iframe: `sandbox=""` (no scripts, opaque origin, no forms, popups or navigation of the
- * admin), a CSP meta first in the document, remote images only after the agent asks. See utils/mailHtml.ts.
+ * A mail's HTML in a sandboxed iframe: no scripts, an opaque origin, no forms, no navigation of the admin; links open
+ * in a new tab. A CSP meta comes first in the document, remote images load only after the agent asks. See
+ * utils/mailHtml.ts.
  */
 import { useMemo } from 'react';
 import { useIntl } from 'react-intl';
 import { Button, Flex, Typography } from '@strapi/design-system';
 import { styled } from 'styled-components';
 import { Eye } from '@strapi/icons';
-import { buildMailDocument, type InlinePart } from '../utils/mailHtml';
+import { buildMailDocument, MAIL_FRAME_SANDBOX, type InlinePart } from '../utils/mailHtml';
 import { getTranslation } from '../utils/getTranslation';
 
 const Frame = styled.iframe`
@@ -71,8 +72,10 @@ export const MailFrame = ({
         </Flex>
       ) : null}
       <Frame
-        // Nothing allowed: no allow-scripts, no allow-same-origin (the frame's origin is opaque).
-        sandbox=""
+        // Never allow-scripts or allow-same-origin (the frame's origin stays opaque). Popups only, so a link can open
+        // in a new tab (every link there is http(s), mailto or tel, with target=_blank and rel=noopener); the tab
+        // escapes the sandbox so the linked site works as it would anywhere else.
+        sandbox={MAIL_FRAME_SANDBOX}
         referrerPolicy="no-referrer"
         srcDoc={mail.srcDoc}
         title={title}

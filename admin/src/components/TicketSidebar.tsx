@@ -1,6 +1,6 @@
 /**
- * The ticket's properties next to the thread (status and priority editable with tickets.reply), and the mail the
- * plugin sent or is about to send for it (the outbox), with each mail's delivery state.
+ * The ticket's properties next to the thread (status, priority and assignee editable with tickets.reply), and the
+ * mail the plugin sent or is about to send for it (the outbox), with each mail's delivery state.
  */
 import type { ReactNode } from 'react';
 import { useIntl } from 'react-intl';
@@ -17,7 +17,9 @@ import {
 import {
   PRIORITIES,
   STATUSES,
+  type Assignee,
   type OutboxRow,
+  type TicketChange,
   type TicketDetail,
   type TicketPriority,
   type TicketStatus,
@@ -42,15 +44,27 @@ const Property = ({ label, children }: { label: string; children: ReactNode }) =
   </Flex>
 );
 
+/** The assignee picker's value for "nobody". */
+const UNASSIGNED = 'none';
+
 interface TicketSidebarProps {
   ticket: TicketDetail;
   canEdit: boolean;
   saving: boolean;
+  /** Who the ticket can be assigned to; null while loading (or when the list could not be read). */
+  assignees: Assignee[] | null;
   assigneeName: string | null;
-  onUpdate(change: { status?: TicketStatus; priority?: TicketPriority }): void;
+  onUpdate(change: TicketChange): void;
 }
 
-export const TicketSidebar = ({ ticket, canEdit, saving, assigneeName, onUpdate }: TicketSidebarProps) => {
+export const TicketSidebar = ({
+  ticket,
+  canEdit,
+  saving,
+  assignees,
+  assigneeName,
+  onUpdate,
+}: TicketSidebarProps) => {
   const { formatMessage, formatDate } = useIntl();
   const t = (key: string, defaultMessage: string) =>
     formatMessage({ id: getTranslation(key), defaultMessage });
@@ -76,6 +90,11 @@ export const TicketSidebar = ({ ticket, canEdit, saving, assigneeName, onUpdate 
     return null;
   };
   const cc = (ticket.cc ?? []).map((entry) => entry.address).filter(Boolean) as string[];
+  // The current assignee stays choosable even when no longer assignable (deactivated, role changed).
+  const assigneeOptions = [...(assignees ?? [])];
+  if (ticket.assigneeId !== null && !assigneeOptions.some((user) => user.id === ticket.assigneeId)) {
+    assigneeOptions.push({ id: ticket.assigneeId, name: assigneeName ?? `#${ticket.assigneeId}`, email: '' });
+  }
 
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
@@ -115,6 +134,27 @@ export const TicketSidebar = ({ ticket, canEdit, saving, assigneeName, onUpdate 
                   ))}
                 </SingleSelect>
               </Field.Root>
+              <Field.Root
+                name="assigneeId"
+                hint={t('ticket.assignee.hint', 'Admin users who may read tickets can be assigned.')}
+              >
+                <Field.Label>{t('ticket.assignee', 'Assignee')}</Field.Label>
+                <SingleSelect
+                  value={ticket.assigneeId === null ? UNASSIGNED : String(ticket.assigneeId)}
+                  disabled={saving || assignees === null}
+                  onChange={(value) => onUpdate({ assigneeId: value === UNASSIGNED ? null : Number(value) })}
+                >
+                  <SingleSelectOption value={UNASSIGNED}>
+                    {t('ticket.unassigned', 'Unassigned')}
+                  </SingleSelectOption>
+                  {assigneeOptions.map((user) => (
+                    <SingleSelectOption key={user.id} value={String(user.id)}>
+                      {user.name}
+                    </SingleSelectOption>
+                  ))}
+                </SingleSelect>
+                <Field.Hint />
+              </Field.Root>
             </>
           ) : (
             <Flex gap={6}>
@@ -130,9 +170,11 @@ export const TicketSidebar = ({ ticket, canEdit, saving, assigneeName, onUpdate 
               </Property>
             </Flex>
           )}
-          <Property label={t('ticket.assignee', 'Assignee')}>
-            {assigneeName ?? t('ticket.unassigned', 'Unassigned')}
-          </Property>
+          {canEdit ? null : (
+            <Property label={t('ticket.assignee', 'Assignee')}>
+              {assigneeName ?? t('ticket.unassigned', 'Unassigned')}
+            </Property>
+          )}
           <Divider />
           <Property label={t('ticket.requester', 'Requester')}>
             <Flex direction="column" alignItems="flex-start">

@@ -3,11 +3,15 @@
  * automatic mail recognised per day and kind, and loops stopped (automatic mail held back) per day, from
  * `GET /stats?days=N`. Days are UTC calendar days, as the server counts them.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
+import { Page } from '@strapi/strapi/admin';
 import { Box, Flex, Grid, SingleSelect, SingleSelectOption, Field, Typography } from '@strapi/design-system';
+import { queryString } from '../utils/queryString';
 import { AUTOMATIC_KINDS, BASE, type Stats } from '../settings/api';
+import { GridCell } from '../settings/components/fields';
+import { PluginPage } from '../settings/components/PluginPage';
+import { useApiData } from '../settings/hooks/useApiData';
 import { useT } from '../settings/useT';
 import { DayChart, type Series } from './charts';
 
@@ -51,24 +55,8 @@ const Total = ({ label, value, testId }: { label: string; value: number; testId:
 
 const Dashboard = () => {
   const t = useT();
-  const { get } = useFetchClient();
   const [days, setDays] = useState(30);
-  const [stats, setStats] = useState<Stats | null>(null);
-  const [error, setError] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const { data } = await get<{ data: Stats }>(`${BASE}/stats`, { params: { days: String(days) } });
-      setStats(data.data);
-      setError(false);
-    } catch {
-      setError(true);
-    }
-  }, [get, days]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: stats, error } = useApiData<Stats>(`${BASE}/stats?${queryString({ days })}`);
 
   if (error) return <Page.Error />;
   if (!stats) return <Page.Loading />;
@@ -105,110 +93,105 @@ const Dashboard = () => {
     totalLabel: t('dashboard.total', 'Total'),
   };
 
+  const totals = [
+    {
+      label: t('dashboard.total.tickets', 'Tickets created'),
+      value: stats.totals.tickets,
+      testId: 'total-tickets',
+    },
+    {
+      label: t('dashboard.total.automatic', 'Automatic mail recognised'),
+      value: stats.totals.automatic,
+      testId: 'total-automatic',
+    },
+    {
+      label: t('dashboard.total.loops', 'Loops stopped'),
+      value: stats.totals.loopsStopped,
+      testId: 'total-loops',
+    },
+  ];
+
   return (
-    <Page.Main>
-      <Page.Title>{t('dashboard.title', 'Support dashboard')}</Page.Title>
-      <Layouts.Header
-        title={t('dashboard.title', 'Support dashboard')}
-        subtitle={t('dashboard.subtitle', 'The last {days} days, by UTC day.', { days })}
-        primaryAction={
-          <Box minWidth="200px">
-            <Field.Root name="days">
-              <Field.Label>{t('dashboard.range', 'Period')}</Field.Label>
-              <SingleSelect
-                value={String(days)}
-                onChange={(value: string | number) => setDays(Number(value))}
-              >
-                {RANGES.map((range) => (
-                  <SingleSelectOption key={range} value={String(range)}>
-                    {t('dashboard.rangeDays', '{days} days', { days: range })}
-                  </SingleSelectOption>
-                ))}
-              </SingleSelect>
-            </Field.Root>
-          </Box>
-        }
-      />
-      <Layouts.Content>
-        <Flex direction="column" alignItems="stretch" gap={6}>
-          <Grid.Root gap={4}>
-            <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
-              <Total
-                label={t('dashboard.total.tickets', 'Tickets created')}
-                value={stats.totals.tickets}
-                testId="total-tickets"
-              />
-            </Grid.Item>
-            <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
-              <Total
-                label={t('dashboard.total.automatic', 'Automatic mail recognised')}
-                value={stats.totals.automatic}
-                testId="total-automatic"
-              />
-            </Grid.Item>
-            <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
-              <Total
-                label={t('dashboard.total.loops', 'Loops stopped')}
-                value={stats.totals.loopsStopped}
-                testId="total-loops"
-              />
-            </Grid.Item>
-          </Grid.Root>
-          <Card title={t('dashboard.tickets.title', 'Tickets created per day')}>
-            {ticketSeries.length === 0 ? (
-              <Typography textColor="neutral600">
-                {t('dashboard.tickets.empty', 'No ticket was created in this period.')}
-              </Typography>
-            ) : null}
-            <DayChart
-              {...common}
-              testId="chart-tickets"
-              kind="stacked-bars"
-              series={ticketSeries}
-              title={t('dashboard.tickets.chart', 'Tickets created per day, stacked by mailbox')}
-              description={t(
-                'dashboard.tickets.desc',
-                '{total} tickets in {days} days across {mailboxes} mailboxes.',
-                { total: stats.totals.tickets, days: stats.days.length, mailboxes: ticketSeries.length }
-              )}
-            />
-          </Card>
-          <Card title={t('dashboard.automatic.title', 'Automatic mail recognised per day')}>
-            <DayChart
-              {...common}
-              testId="chart-automatic"
-              kind="lines"
-              series={automaticSeries}
-              title={t('dashboard.automatic.chart', 'Automatic mail recognised per day, one line per kind')}
-              description={t(
-                'dashboard.automatic.desc',
-                '{total} automatic mails in {days} days: auto-replies, out-of-office notes, bounces, mailing lists, our own mail and other automatic mail.',
-                { total: stats.totals.automatic, days: stats.days.length }
-              )}
-            />
-          </Card>
-          <Card title={t('dashboard.loops.title', 'Loops stopped per day')}>
-            <Typography variant="pi" textColor="neutral600">
-              {t(
-                'dashboard.loops.hint',
-                'Automatic mail the help desk held back to stop a mail loop (limits per recipient and the circuit breaker).'
-              )}
+    <PluginPage
+      title={t('dashboard.title', 'Support dashboard')}
+      subtitle={t('dashboard.subtitle', 'The last {days} days, by UTC day.', { days })}
+      primaryAction={
+        <Box minWidth="200px">
+          <Field.Root name="days">
+            <Field.Label>{t('dashboard.range', 'Period')}</Field.Label>
+            <SingleSelect value={String(days)} onChange={(value: string | number) => setDays(Number(value))}>
+              {RANGES.map((range) => (
+                <SingleSelectOption key={range} value={String(range)}>
+                  {t('dashboard.rangeDays', '{days} days', { days: range })}
+                </SingleSelectOption>
+              ))}
+            </SingleSelect>
+          </Field.Root>
+        </Box>
+      }
+    >
+      <Flex direction="column" alignItems="stretch" gap={6}>
+        <Grid.Root gap={4}>
+          {totals.map((total) => (
+            <GridCell key={total.testId} col={4}>
+              <Total {...total} />
+            </GridCell>
+          ))}
+        </Grid.Root>
+        <Card title={t('dashboard.tickets.title', 'Tickets created per day')}>
+          {ticketSeries.length === 0 ? (
+            <Typography textColor="neutral600">
+              {t('dashboard.tickets.empty', 'No ticket was created in this period.')}
             </Typography>
-            <DayChart
-              {...common}
-              testId="chart-loops"
-              kind="stacked-bars"
-              series={loopSeries}
-              title={t('dashboard.loops.chart', 'Loops stopped per day')}
-              description={t('dashboard.loops.desc', '{total} automatic mails held back in {days} days.', {
-                total: stats.totals.loopsStopped,
-                days: stats.days.length,
-              })}
-            />
-          </Card>
-        </Flex>
-      </Layouts.Content>
-    </Page.Main>
+          ) : null}
+          <DayChart
+            {...common}
+            testId="chart-tickets"
+            kind="stacked-bars"
+            series={ticketSeries}
+            title={t('dashboard.tickets.chart', 'Tickets created per day, stacked by mailbox')}
+            description={t(
+              'dashboard.tickets.desc',
+              '{total} tickets in {days} days across {mailboxes} mailboxes.',
+              { total: stats.totals.tickets, days: stats.days.length, mailboxes: ticketSeries.length }
+            )}
+          />
+        </Card>
+        <Card title={t('dashboard.automatic.title', 'Automatic mail recognised per day')}>
+          <DayChart
+            {...common}
+            testId="chart-automatic"
+            kind="lines"
+            series={automaticSeries}
+            title={t('dashboard.automatic.chart', 'Automatic mail recognised per day, one line per kind')}
+            description={t(
+              'dashboard.automatic.desc',
+              '{total} automatic mails in {days} days: auto-replies, out-of-office notes, bounces, mailing lists, our own mail and other automatic mail.',
+              { total: stats.totals.automatic, days: stats.days.length }
+            )}
+          />
+        </Card>
+        <Card title={t('dashboard.loops.title', 'Loops stopped per day')}>
+          <Typography variant="pi" textColor="neutral600">
+            {t(
+              'dashboard.loops.hint',
+              'Automatic mail the help desk held back to stop a mail loop (limits per recipient and the circuit breaker).'
+            )}
+          </Typography>
+          <DayChart
+            {...common}
+            testId="chart-loops"
+            kind="stacked-bars"
+            series={loopSeries}
+            title={t('dashboard.loops.chart', 'Loops stopped per day')}
+            description={t('dashboard.loops.desc', '{total} automatic mails held back in {days} days.', {
+              total: stats.totals.loopsStopped,
+              days: stats.days.length,
+            })}
+          />
+        </Card>
+      </Flex>
+    </PluginPage>
   );
 };
 

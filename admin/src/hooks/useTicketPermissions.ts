@@ -11,11 +11,11 @@ export function useTicketPermissions() {
   const users = useRBAC(PERMISSIONS.readAdminUsers);
   return {
     isLoading: reply.isLoading || settings.isLoading || users.isLoading,
-    /** tickets.reply: reply, notes, status and priority. */
+    /** tickets.reply: reply, notes, status, priority and assignee. */
     canReply: Boolean(reply.allowedActions.canReply),
     /** settings.manage: the mailbox list (filter). */
     canManageSettings: Boolean(settings.allowedActions.canManage),
-    /** admin::users.read: names of admin users (assignees, note authors). */
+    /** admin::users.read: names of admin users who can no longer be assigned (former agents). */
     canReadUsers: Boolean(users.allowedActions.canRead),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * One ticket (`/plugins/email-piping/tickets/:id`): the whole thread in order, the properties, the outbox, and with
- * tickets.reply the reply / note box and status and priority changes.
+ * tickets.reply the reply / note box and status, priority and assignee changes.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useIntl } from 'react-intl';
@@ -17,9 +17,9 @@ import { Badge, Flex, Grid, Typography } from '@strapi/design-system';
 import { Composer } from '../components/Composer';
 import { ThreadMessage } from '../components/ThreadMessage';
 import { TicketSidebar } from '../components/TicketSidebar';
-import { useAdminUserNames } from '../hooks/useAdminUserNames';
+import { useAssignees } from '../hooks/useAssignees';
 import { useTicketPermissions } from '../hooks/useTicketPermissions';
-import type { TicketDetail, TicketPriority, TicketStatus } from '../utils/api';
+import type { TicketChange, TicketDetail, TicketStatus } from '../utils/api';
 import { PRIORITY_LABELS, PRIORITY_VARIANTS, STATUS_LABELS, STATUS_VARIANTS } from '../utils/labels';
 import { getTranslation } from '../utils/getTranslation';
 import { PLUGIN_ID } from '../pluginId';
@@ -35,7 +35,7 @@ export const TicketPage = () => {
   const { toggleNotification } = useNotification();
   const { formatAPIError } = useAPIErrorHandler();
   const permissions = useTicketPermissions();
-  const userName = useAdminUserNames(permissions.canReadUsers);
+  const { assignees, userName } = useAssignees(permissions.canReadUsers);
   const [ticket, setTicket] = useState<TicketDetail | null>(null);
   const [failed, setFailed] = useState<'missing' | 'error' | null>(null);
   const [saving, setSaving] = useState(false);
@@ -118,10 +118,10 @@ export const TicketPage = () => {
     }
   };
 
-  const update = async (change: { status?: TicketStatus; priority?: TicketPriority }) => {
+  const update = async (change: TicketChange) => {
     if (!ticket) return;
-    if (change.status === ticket.status && change.priority === undefined) return;
-    if (change.priority === ticket.priority && change.status === undefined) return;
+    const fields = Object.keys(change) as Array<keyof TicketChange>;
+    if (fields.every((field) => change[field] === ticket[field])) return;
     setSaving(true);
     try {
       const { data } = await put<{ data: { queued: number } }>(`/${PLUGIN_ID}/tickets/${id}`, change);
@@ -225,6 +225,7 @@ export const TicketPage = () => {
               ticket={ticket}
               canEdit={permissions.canReply}
               saving={saving}
+              assignees={assignees}
               assigneeName={userName(ticket.assigneeId)}
               onUpdate={update}
             />

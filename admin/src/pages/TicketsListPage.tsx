@@ -1,6 +1,7 @@
 /**
- * The tickets list (`/plugins/email-piping`): status tabs with counts, search, priority / mailbox filters, sortable
- * columns and paging. Every choice lives in the URL (like Strapi's own list views), so reload and back keep it.
+ * The tickets list (`/plugins/email-piping`): status tabs with counts, search, priority / mailbox / assignee filters,
+ * sortable columns and paging. Every choice lives in the URL (like Strapi's own list views), so reload and back keep
+ * it; `assignee=me` stays "mine" for whoever opens the link.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useIntl } from 'react-intl';
@@ -16,7 +17,7 @@ import {
   withEncodedUserParams,
 } from '@strapi/strapi/admin';
 import { Badge, Flex, Link, SingleSelect, SingleSelectOption, Tabs, Typography } from '@strapi/design-system';
-import { useAdminUserNames } from '../hooks/useAdminUserNames';
+import { useAssignees } from '../hooks/useAssignees';
 import { useTicketPermissions } from '../hooks/useTicketPermissions';
 import {
   PRIORITIES,
@@ -28,6 +29,7 @@ import {
 } from '../utils/api';
 import { PRIORITY_LABELS, PRIORITY_VARIANTS, STATUS_LABELS, STATUS_VARIANTS } from '../utils/labels';
 import { getTranslation } from '../utils/getTranslation';
+import { queryString } from '../utils/queryString';
 import { PLUGIN_ID } from '../pluginId';
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -43,6 +45,8 @@ interface ListQuery {
   status?: string;
   priority?: string;
   mailbox?: string;
+  /** An admin user id, `me` or `none` (unassigned), as the API takes it. */
+  assignee?: string;
 }
 
 /** Strapi's table header writes `field:ASC`; the plugin's API reads `field:asc`. */
@@ -58,7 +62,7 @@ export const TicketsListPage = () => {
   const { get } = useFetchClient();
   const [{ query }, setQuery] = useQueryParams<ListQuery>();
   const permissions = useTicketPermissions();
-  const userName = useAdminUserNames(permissions.canReadUsers);
+  const { assignees, userName } = useAssignees(permissions.canReadUsers);
   const [list, setList] = useState<TicketList | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState(false);
@@ -76,14 +80,22 @@ export const TicketsListPage = () => {
       status,
       priority: query.priority || undefined,
       mailbox: query.mailbox || undefined,
+      assignee: query.assignee || undefined,
       q: query._q || undefined,
     };
     // Encoded here: the fetch client appends `params` objects without encoding (`#3` would become a fragment).
-    return new URLSearchParams(
-      Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined)
-    ).toString();
-  }, [query.page, query.pageSize, query.sort, status, query.priority, query.mailbox, query._q]);
-  const filtered = Boolean(query._q || query.priority || query.mailbox || status);
+    return queryString(values);
+  }, [
+    query.page,
+    query.pageSize,
+    query.sort,
+    status,
+    query.priority,
+    query.mailbox,
+    query.assignee,
+    query._q,
+  ]);
+  const filtered = Boolean(query._q || query.priority || query.mailbox || query.assignee || status);
 
   useEffect(() => {
     let current = true;
@@ -134,6 +146,15 @@ export const TicketsListPage = () => {
   ];
   const date = (value: string | null) =>
     value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+  // A filter on someone no longer assignable (a link from before they left) still shows who it is.
+  const assigneeOptions = (assignees ?? []).map((user) => ({ value: String(user.id), label: user.name }));
+  const chosenAssignee = query.assignee ?? '';
+  if (/^\d+$/.test(chosenAssignee) && !assigneeOptions.some((option) => option.value === chosenAssignee)) {
+    assigneeOptions.push({
+      value: chosenAssignee,
+      label: userName(Number(chosenAssignee)) ?? chosenAssignee,
+    });
+  }
 
   return (
     <Page.Main>
@@ -156,9 +177,7 @@ export const TicketsListPage = () => {
               label={t('tickets.search.label', 'Search tickets')}
               placeholder={t('tickets.search.placeholder', 'Subject, requester or #number')}
             />
-            {/* No clear button (onClear): its tooltip needs the design system's TooltipProvider, and the plugin build
-                bundles its own copy of @strapi/design-system (a devDependency), which does not see the admin's
-                provider. "All" is an option instead. */}
+            {/* Each filter's first option ("All …") lifts it: one click, and the URL forgets the filter. */}
             <SingleSelect
               aria-label={t('tickets.filter.priority', 'Priority')}
               size="S"
@@ -191,6 +210,25 @@ export const TicketsListPage = () => {
                 ))}
               </SingleSelect>
             ) : null}
+            <SingleSelect
+              aria-label={t('tickets.filter.assignee', 'Assignee')}
+              size="S"
+              value={query.assignee ?? ALL}
+              onChange={(value) => setFilter({ assignee: value === ALL ? undefined : String(value) })}
+            >
+              <SingleSelectOption value={ALL}>
+                {t('tickets.filter.assignee.anyone', 'Anyone')}
+              </SingleSelectOption>
+              <SingleSelectOption value="me">{t('tickets.filter.assignee.me', 'Me')}</SingleSelectOption>
+              <SingleSelectOption value="none">
+                {t('tickets.filter.assignee.none', 'Unassigned')}
+              </SingleSelectOption>
+              {assigneeOptions.map((option) => (
+                <SingleSelectOption key={option.value} value={option.value}>
+                  {option.label}
+                </SingleSelectOption>
+              ))}
+            </SingleSelect>
           </Flex>
         }
       />

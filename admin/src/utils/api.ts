@@ -24,6 +24,16 @@ export interface TicketRow {
   mailbox: MailboxRef | null;
 }
 
+/** What an agent may change on a ticket (`PUT /tickets/:id`); `assigneeId: null` unassigns. */
+export type TicketChange = Partial<Pick<TicketRow, 'status' | 'priority' | 'assigneeId'>>;
+
+/** An admin user a ticket can be assigned to (`GET /assignees`). */
+export interface Assignee {
+  id: number;
+  name: string;
+  email: string;
+}
+
 export interface Pagination {
   page: number;
   pageSize: number;

@@ -3,7 +3,9 @@
  *
  * The server has already sanitized the HTML; this is the second wall, written as if it had not:
  * - the markup is parsed with DOMParser, whose documents have no browsing context: nothing in it runs or loads;
- * - active elements and attributes are dropped again, links keep only http(s)/mailto/tel and open in a new tab;
+ * - active elements and attributes are dropped again, links keep only http(s)/mailto/tel and open in a new tab
+ *   (`target="_blank"` on each, and a `<base target="_blank">` for any the rewriting would miss), without an opener
+ *   or a referrer;
  * - remote images lose their `src` until the agent asks for them (tracking pixels): the browser never even tries them;
  * - `cid:` images point at the stored inline parts (the server resolves them already; a leftover `cid:` is resolved
  *   here from `inlineParts`), made absolute against the admin's origin;
@@ -16,11 +18,18 @@
  * source expressions match exactly) allow the images this message carried, nothing else, wherever the upload provider
  * stores them (local `/uploads/...` made absolute, or an S3/CDN URL).
  *
- * The iframe (`sandbox=""`: no scripts, no same origin, no forms, no popups, no top navigation) also inherits the admin
- * page's own CSP (Strapi's `strapi::security` middleware): both policies must allow an image. Strapi's default
+ * The iframe (`sandbox="allow-popups allow-popups-to-escape-sandbox"`: no scripts, no same origin, no forms, no top
+ * navigation; only new tabs from links) also inherits the admin page's own CSP (Strapi's `strapi::security`
+ * middleware): both policies must allow an image. Strapi's default
  * `img-src 'self' data: blob: market-assets.strapi.io` therefore keeps remote images blocked even after
  * "Show remote images", until the site adds the sources it accepts (e.g. `https:`) to that middleware's `img-src`.
  */
+
+/**
+ * The mail frame's sandbox: popups (links opening in a new tab, unsandboxed so the linked page works) and nothing else.
+ * Never `allow-scripts` or `allow-same-origin`: together they would let the mail remove its own sandbox.
+ */
+export const MAIL_FRAME_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
 
 export interface InlinePart {
   contentId: string;
@@ -219,6 +228,7 @@ export function buildMailDocument(html: string, options: MailDocumentOptions): M
     '<!DOCTYPE html><html><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">` +
     '<meta name="referrer" content="no-referrer">' +
+    '<base target="_blank">' +
     `<style>${FRAME_STYLE}</style></head><body>${doc.body.innerHTML}</body></html>`;
   return { srcDoc, remoteImages, heightHint };
 }

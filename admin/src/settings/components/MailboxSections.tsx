@@ -4,18 +4,21 @@
  */
 import { Flex, Grid } from '@strapi/design-system';
 import { ALLOWED_MAIL } from '../api';
+import { bindDraft } from '../hooks/useDraft';
+import type { FieldErrors } from '../hooks/useServerForm';
 import { useT } from '../useT';
-import { SelectField, TextAreaField, ToggleField } from './fields';
+import { GridCell, SelectField, TextAreaField, ToggleField } from './fields';
 import type { MailboxDraft, SetDraft } from './mailboxDraft';
 
 export interface SectionProps {
   draft: MailboxDraft;
   set: SetDraft;
-  errors: Record<string, string>;
+  errors: FieldErrors;
 }
 
-export const AllowedMailFields = ({ draft, set, errors }: SectionProps) => {
+export const AllowedMailFields = (props: SectionProps) => {
   const t = useT();
+  const bind = bindDraft(props);
   const allowedMailLabels: Record<string, string> = {
     'new-and-replies': t('settings.allowedMail.newAndReplies', 'New requests and replies'),
     'new-only': t('settings.allowedMail.newOnly', 'New requests only'),
@@ -24,27 +27,21 @@ export const AllowedMailFields = ({ draft, set, errors }: SectionProps) => {
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
       <Grid.Root gap={4}>
-        <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+        <GridCell>
           <SelectField
-            name="allowedMail"
+            {...bind.text('allowedMail')}
             label={t('settings.allowedMail.label', 'Allowed mail')}
             hint={t(
               'settings.allowedMail.hint',
               'Which mail this mailbox accepts. Refused mail is recorded and, if switched on, answered once.'
             )}
-            value={draft.allowedMail}
-            error={errors.allowedMail}
-            onChange={(value) => set('allowedMail', value as MailboxDraft['allowedMail'])}
             options={ALLOWED_MAIL.map((value) => ({ value, label: allowedMailLabels[value] }))}
           />
-        </Grid.Item>
-        <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+        </GridCell>
+        <GridCell>
           <SelectField
-            name="allowedSenders"
+            {...bind.text('sendersMode', 'allowedSenders')}
             label={t('settings.allowedSenders.label', 'Allowed senders')}
-            value={draft.sendersMode}
-            error={errors.allowedSenders}
-            onChange={(value) => set('sendersMode', value as MailboxDraft['sendersMode'])}
             options={[
               { value: 'anyone', label: t('settings.allowedSenders.anyone', 'Anyone') },
               {
@@ -57,71 +54,59 @@ export const AllowedMailFields = ({ draft, set, errors }: SectionProps) => {
               },
             ]}
           />
-        </Grid.Item>
+        </GridCell>
       </Grid.Root>
-      {draft.sendersMode === 'listed' ? (
+      {props.draft.sendersMode === 'listed' ? (
         <Grid.Root gap={4}>
-          <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+          <GridCell>
             <TextAreaField
-              name="allowedSenders.addresses"
+              {...bind.text('senderAddresses', 'allowedSenders.addresses')}
               label={t('settings.allowedSenders.addresses', 'Allowed addresses')}
               hint={t('settings.common.onePerLine', 'One per line.')}
-              value={draft.senderAddresses}
-              error={errors['allowedSenders.addresses']}
-              onChange={(value) => set('senderAddresses', value)}
               placeholder="customer@example.com"
             />
-          </Grid.Item>
-          <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+          </GridCell>
+          <GridCell>
             <TextAreaField
-              name="allowedSenders.domains"
+              {...bind.text('senderDomains', 'allowedSenders.domains')}
               label={t('settings.allowedSenders.domains', 'Allowed domains')}
               hint={t(
                 'settings.allowedSenders.domainsHint',
                 'One per line: example.com, or *.example.com for its subdomains.'
               )}
-              value={draft.senderDomains}
-              error={errors['allowedSenders.domains']}
-              onChange={(value) => set('senderDomains', value)}
               placeholder="example.com"
             />
-          </Grid.Item>
+          </GridCell>
         </Grid.Root>
       ) : null}
     </Flex>
   );
 };
 
-export const CcImportFields = ({ draft, set, errors }: SectionProps) => {
+export const CcImportFields = (props: SectionProps) => {
   const t = useT();
   return (
     <ToggleField
-      name="ccImport"
+      {...bindDraft(props).toggle('ccImport')}
       label={t('settings.ccImport.label', 'Import CC recipients')}
       hint={t(
         'settings.ccImport.hint',
         'Addresses in To and Cc of a new mail (other than this mailbox and its agents) become recipients of the ticket and get its replies.'
       )}
-      checked={draft.ccImport}
-      error={errors.ccImport}
-      onChange={(value) => set('ccImport', value)}
     />
   );
 };
 
-export const ForwardingFields = ({ draft, set, errors }: SectionProps) => {
+export const ForwardingFields = (props: SectionProps) => {
   const t = useT();
   return (
     <TextAreaField
-      name="forwardingAddresses"
+      {...bindDraft(props).text('forwardingAddresses')}
       label={t('settings.forwarding.label', 'Forwarding addresses')}
       hint={t(
         'settings.forwarding.hint',
         'Other addresses whose mail is forwarded into this mailbox (sales@, billing@), one per line. The ticket records which one was written to, and replies go out from it.'
       )}
-      value={draft.forwardingAddresses}
-      error={errors.forwardingAddresses}
-      onChange={(value) => set('forwardingAddresses', value)}
       placeholder="sales@example.com"
       rows={5}
     />

@@ -1,9 +1,10 @@
 /**
- * The frame every settings page of the plugin shares: guarded by settings.manage (the menu link asks for it too, and
- * the server checks every route again), with Strapi's header layout.
+ * What makes a component a settings page of the plugin: guarded by settings.manage (the menu link asks for it too,
+ * and the server checks every route again), and for lists with an editor, the editor's routes.
  */
-import type { ReactNode } from 'react';
-import { Layouts, Page } from '@strapi/strapi/admin';
+import type { ComponentType, ReactNode } from 'react';
+import { Route, Routes } from 'react-router-dom';
+import { Page } from '@strapi/strapi/admin';
 
 export const MANAGE_SETTINGS = [{ action: 'plugin::email-piping.settings.manage', subject: null }];
 
@@ -11,32 +12,26 @@ export const ProtectSettings = ({ children }: { children: ReactNode }) => (
   <Page.Protect permissions={MANAGE_SETTINGS}>{children}</Page.Protect>
 );
 
-interface SettingsPageProps {
-  title: string;
-  subtitle?: ReactNode;
-  primaryAction?: ReactNode;
-  secondaryAction?: ReactNode;
-  navigationAction?: ReactNode;
-  children: ReactNode;
-}
+/** The page a settings link loads: `Content` behind the permission check. */
+export const settingsPage = (Content: ComponentType) => {
+  const ProtectedPage = () => (
+    <ProtectSettings>
+      <Content />
+    </ProtectSettings>
+  );
+  return ProtectedPage;
+};
 
-export const SettingsPage = ({
-  title,
-  subtitle,
-  primaryAction,
-  secondaryAction,
-  navigationAction,
-  children,
-}: SettingsPageProps) => (
-  <Page.Main>
-    <Page.Title>{title}</Page.Title>
-    <Layouts.Header
-      title={title}
-      subtitle={subtitle}
-      primaryAction={primaryAction}
-      secondaryAction={secondaryAction}
-      navigationAction={navigationAction}
-    />
-    <Layouts.Content>{children}</Layouts.Content>
-  </Page.Main>
-);
+/** A list page whose items are created under `new` and edited under `:id` by the same editor. */
+export const listWithEditor = (List: ComponentType, Editor: ComponentType) => {
+  const ProtectedRoutes = () => (
+    <ProtectSettings>
+      <Routes>
+        <Route index element={<List />} />
+        <Route path="new" element={<Editor />} />
+        <Route path=":id" element={<Editor />} />
+      </Routes>
+    </ProtectSettings>
+  );
+  return ProtectedRoutes;
+};

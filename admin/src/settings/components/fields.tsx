@@ -6,6 +6,7 @@ import {
   Box,
   Field,
   Flex,
+  Grid,
   SingleSelect,
   SingleSelectOption,
   Textarea,
@@ -15,67 +16,74 @@ import {
 } from '@strapi/design-system';
 import { useT } from '../useT';
 
-interface BaseProps {
+interface FrameProps {
   name: string;
   label: string;
   hint?: ReactNode;
+  /** The server's refusal of this field. */
   error?: string;
   required?: boolean;
+}
+
+interface BaseProps extends FrameProps {
   disabled?: boolean;
 }
 
-export const TextField = ({
+/** Label, hint and error around one input: what every field of the settings forms shares. */
+export const FieldFrame = ({
   name,
   label,
   hint,
   error,
   required,
-  disabled,
+  children,
+}: FrameProps & { children: ReactNode }) => (
+  <Field.Root name={name} hint={hint} error={error} required={required}>
+    <Field.Label>{label}</Field.Label>
+    {children}
+    <Field.Hint />
+    <Field.Error />
+  </Field.Root>
+);
+
+export const TextField = ({
   value,
   onChange,
+  disabled,
   type = 'text',
   placeholder,
   autoComplete,
-  endAction,
   dir,
+  ...frame
 }: BaseProps & {
   value: string;
   onChange(value: string): void;
   type?: string;
   placeholder?: string;
   autoComplete?: string;
-  endAction?: ReactNode;
   dir?: 'ltr' | 'rtl' | 'auto';
 }) => (
-  <Field.Root name={name} hint={hint} error={error} required={required}>
-    <Field.Label>{label}</Field.Label>
+  <FieldFrame {...frame}>
     <TextInput
       type={type}
       value={value}
       placeholder={placeholder}
       autoComplete={autoComplete}
       disabled={disabled}
-      endAction={endAction}
       dir={dir}
       onChange={(event: React.ChangeEvent<HTMLInputElement>) => onChange(event.target.value)}
     />
-    <Field.Hint />
-    <Field.Error />
-  </Field.Root>
+  </FieldFrame>
 );
 
 export const TextAreaField = ({
-  name,
-  label,
-  hint,
-  error,
-  required,
-  disabled,
   value,
   onChange,
+  disabled,
   rows = 4,
   placeholder,
   dir,
+  ...frame
 }: BaseProps & {
   value: string;
   onChange(value: string): void;
@@ -83,8 +91,7 @@ export const TextAreaField = ({
   placeholder?: string;
   dir?: 'ltr' | 'rtl' | 'auto';
 }) => (
-  <Field.Root name={name} hint={hint} error={error} required={required}>
-    <Field.Label>{label}</Field.Label>
+  <FieldFrame {...frame}>
     <Textarea
       value={value}
       rows={rows}
@@ -93,9 +100,7 @@ export const TextAreaField = ({
       dir={dir}
       onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) => onChange(event.target.value)}
     />
-    <Field.Hint />
-    <Field.Error />
-  </Field.Root>
+  </FieldFrame>
 );
 
 export interface Option {
@@ -104,24 +109,19 @@ export interface Option {
 }
 
 export const SelectField = ({
-  name,
-  label,
-  hint,
-  error,
-  required,
-  disabled,
   value,
   onChange,
+  disabled,
   options,
   placeholder,
+  ...frame
 }: BaseProps & {
   value: string;
   onChange(value: string): void;
   options: Option[];
   placeholder?: string;
 }) => (
-  <Field.Root name={name} hint={hint} error={error} required={required}>
-    <Field.Label>{label}</Field.Label>
+  <FieldFrame {...frame}>
     <SingleSelect
       value={value}
       placeholder={placeholder}
@@ -134,24 +134,18 @@ export const SelectField = ({
         </SingleSelectOption>
       ))}
     </SingleSelect>
-    <Field.Hint />
-    <Field.Error />
-  </Field.Root>
+  </FieldFrame>
 );
 
 export const ToggleField = ({
-  name,
-  label,
-  hint,
-  error,
-  disabled,
   checked,
   onChange,
+  disabled,
+  ...frame
 }: BaseProps & { checked: boolean; onChange(checked: boolean): void }) => {
   const t = useT();
   return (
-    <Field.Root name={name} hint={hint} error={error}>
-      <Field.Label>{label}</Field.Label>
+    <FieldFrame {...frame}>
       <Toggle
         checked={checked}
         disabled={disabled}
@@ -159,9 +153,7 @@ export const ToggleField = ({
         offLabel={t('settings.common.off', 'Off')}
         onChange={(event: React.ChangeEvent<HTMLInputElement>) => onChange(event.target.checked)}
       />
-      <Field.Hint />
-      <Field.Error />
-    </Field.Root>
+    </FieldFrame>
   );
 };
 
@@ -202,5 +194,45 @@ export const Section = ({
       </Flex>
       {children}
     </Flex>
+  </Box>
+);
+
+/** A cell of a design-system grid, `col` of 12 columns wide (`s` on small screens), that its content fills. */
+export const GridCell = ({
+  col = 6,
+  s = 12,
+  children,
+}: {
+  col?: number;
+  s?: number;
+  children: ReactNode;
+}) => (
+  <Grid.Item col={col} s={s} direction="column" alignItems="stretch">
+    {children}
+  </Grid.Item>
+);
+
+/** The server's refusal of something that is not one field (a list, a group): shown where it applies. */
+export const ErrorText = ({ children }: { children?: string }) =>
+  children ? (
+    <Typography variant="pi" textColor="danger600">
+      {children}
+    </Typography>
+  ) : null;
+
+/** One entry of a repeated group in a form (a rule's condition or action), named for screen readers. */
+export const EntryGroup = ({
+  label,
+  error,
+  children,
+}: {
+  label: string;
+  /** The server's refusal of the entry as a whole. */
+  error?: string;
+  children: ReactNode;
+}) => (
+  <Box padding={4} background="neutral100" hasRadius role="group" aria-label={label}>
+    {children}
+    <ErrorText>{error}</ErrorText>
   </Box>
 );

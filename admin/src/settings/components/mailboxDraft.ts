@@ -11,6 +11,7 @@ import {
   type NotificationSwitch,
   type Security,
 } from '../api';
+import type { SetField } from '../hooks/useDraft';
 
 export interface MailboxDraft {
   name: string;
@@ -48,7 +49,7 @@ export interface MailboxDraft {
   verpBounces: boolean;
 }
 
-export type SetDraft = <K extends keyof MailboxDraft>(key: K, value: MailboxDraft[K]) => void;
+export type SetDraft = SetField<MailboxDraft>;
 
 const DEFAULT_NOTIFICATIONS: Record<NotificationSwitch, boolean> = {
   ticketAcknowledgement: true,

@@ -2,22 +2,22 @@
  * Forwarding addresses, CC import, and allowed mail and senders: settings of each mailbox that the issue lists as
  * panels of their own. Each page shows every mailbox with just those fields, saved with a partial update.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, type FormEvent } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
-import { Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { Box, Button, EmptyStateLayout, Flex, Link, Typography } from '@strapi/design-system';
-import { Check } from '@strapi/icons';
-import { BASE, readServerError, splitLines, type Mailbox } from '../api';
-import { useT, type T } from '../useT';
+import { Page, useFetchClient } from '@strapi/strapi/admin';
+import { Box, EmptyStateLayout, Flex, Link, Typography } from '@strapi/design-system';
+import { BASE, splitLines, type Mailbox } from '../api';
+import { SaveButton } from '../components/buttons';
 import { AllowedMailFields, CcImportFields, ForwardingFields } from '../components/MailboxSections';
-import {
-  allowedSendersBody,
-  draftFromMailbox,
-  type MailboxDraft,
-  type SetDraft,
-} from '../components/mailboxDraft';
-import { ProtectSettings, SettingsPage } from '../components/SettingsPage';
-import { useMailboxes } from '../components/useMailboxes';
+import { allowedSendersBody, draftFromMailbox, type MailboxDraft } from '../components/mailboxDraft';
+import { PluginPage } from '../components/PluginPage';
+import { settingsPage } from '../components/SettingsPage';
+import { useDraft } from '../hooks/useDraft';
+import { useMailboxes } from '../hooks/useMailboxes';
+import { useNotify } from '../hooks/useNotify';
+import { useServerForm } from '../hooks/useServerForm';
+import { settingsPath } from '../paths';
+import { useT, type T } from '../useT';
 
 export type MailboxFieldsKind = 'forwarding' | 'cc-import' | 'allowed-mail';
 
@@ -65,40 +65,27 @@ const KINDS: Record<
 const MailboxCard = ({ kind, mailbox }: { kind: MailboxFieldsKind; mailbox: Mailbox }) => {
   const t = useT();
   const { put } = useFetchClient();
-  const { toggleNotification } = useNotification();
-  const [draft, setDraft] = useState(() => draftFromMailbox(mailbox));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [saving, setSaving] = useState(false);
+  const notify = useNotify();
+  const { draft, set, replace } = useDraft(() => draftFromMailbox(mailbox));
+  const { errors, send, isSending } = useServerForm();
   const { Fields, body } = KINDS[kind];
 
-  useEffect(() => setDraft(draftFromMailbox(mailbox)), [mailbox]);
+  useEffect(() => replace(draftFromMailbox(mailbox)), [mailbox, replace]);
 
-  const set: SetDraft = (key, value) => setDraft((current) => ({ ...current, [key]: value }));
-
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaving(true);
-    setErrors({});
-    try {
+  const save = () =>
+    send('save', async () => {
       const { data } = await put<{ data: Mailbox }>(`${BASE}/mailboxes/${mailbox.id}`, body(draft));
-      setDraft(draftFromMailbox(data.data));
-      toggleNotification({
-        type: 'success',
-        message: t('settings.mailboxFields.saved', 'Saved for {name}', { name: mailbox.name }),
-      });
-    } catch (error) {
-      const problem = readServerError(error);
-      setErrors(problem.fields);
-      toggleNotification({ type: 'danger', message: problem.message });
-    } finally {
-      setSaving(false);
-    }
-  };
+      replace(draftFromMailbox(data.data));
+      notify.success(t('settings.mailboxFields.saved', 'Saved for {name}', { name: mailbox.name }));
+    });
 
   return (
     <Box
       tag="form"
-      onSubmit={save}
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        void save();
+      }}
       aria-label={mailbox.name}
       data-mailbox-id={mailbox.id}
       background="neutral0"
@@ -116,9 +103,7 @@ const MailboxCard = ({ kind, mailbox }: { kind: MailboxFieldsKind; mailbox: Mail
               {mailbox.address ?? mailbox.username}
             </Typography>
           </Flex>
-          <Button type="submit" size="S" startIcon={<Check />} loading={saving}>
-            {t('settings.common.save', 'Save')}
-          </Button>
+          <SaveButton size="S" loading={isSending('save')} />
         </Flex>
         <Fields draft={draft} set={set} errors={errors} />
       </Flex>
@@ -126,20 +111,20 @@ const MailboxCard = ({ kind, mailbox }: { kind: MailboxFieldsKind; mailbox: Mail
   );
 };
 
-export const MailboxFieldsPage = ({ kind }: { kind: MailboxFieldsKind }) => {
+const MailboxFieldsPage = ({ kind }: { kind: MailboxFieldsKind }) => {
   const t = useT();
   const { mailboxes, error } = useMailboxes();
   if (error) return <Page.Error />;
   if (!mailboxes) return <Page.Loading />;
   const { title, subtitle } = KINDS[kind];
   return (
-    <SettingsPage title={title(t)} subtitle={subtitle(t)}>
+    <PluginPage title={title(t)} subtitle={subtitle(t)}>
       <Flex direction="column" alignItems="stretch" gap={4}>
         {mailboxes.length === 0 ? (
           <EmptyStateLayout
             content={t('settings.mailboxFields.empty', 'Add a mailbox first.')}
             action={
-              <Link tag={RouterLink} to="/settings/email-piping/mailboxes/new">
+              <Link tag={RouterLink} to={settingsPath('mailboxes', 'new')}>
                 {t('settings.mailboxes.add', 'Add a mailbox')}
               </Link>
             }
@@ -148,22 +133,10 @@ export const MailboxFieldsPage = ({ kind }: { kind: MailboxFieldsKind }) => {
           mailboxes.map((mailbox) => <MailboxCard key={mailbox.id} kind={kind} mailbox={mailbox} />)
         )}
       </Flex>
-    </SettingsPage>
+    </PluginPage>
   );
 };
 
-export const ForwardingPage = () => (
-  <ProtectSettings>
-    <MailboxFieldsPage kind="forwarding" />
-  </ProtectSettings>
-);
-export const CcImportPage = () => (
-  <ProtectSettings>
-    <MailboxFieldsPage kind="cc-import" />
-  </ProtectSettings>
-);
-export const AllowedMailPage = () => (
-  <ProtectSettings>
-    <MailboxFieldsPage kind="allowed-mail" />
-  </ProtectSettings>
-);
+export const ForwardingPage = settingsPage(() => <MailboxFieldsPage kind="forwarding" />);
+export const CcImportPage = settingsPage(() => <MailboxFieldsPage kind="cc-import" />);
+export const AllowedMailPage = settingsPage(() => <MailboxFieldsPage kind="allowed-mail" />);

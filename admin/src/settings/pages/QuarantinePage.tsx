@@ -3,9 +3,8 @@
  * too large), with the reason. An admin reads the source (shown as text, or downloaded as .eml — never rendered),
  * reprocesses it once the cause is fixed, or discards it.
  */
-import { useCallback, useEffect, useState } from 'react';
-import { useIntl } from 'react-intl';
-import { Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useState } from 'react';
+import { Page, useFetchClient } from '@strapi/strapi/admin';
 import {
   Box,
   Button,
@@ -13,22 +12,29 @@ import {
   Flex,
   IconButton,
   Modal,
-  Table,
-  Tbody,
   Td,
-  Th,
-  Thead,
   Tr,
   Typography,
 } from '@strapi/design-system';
-import { ArrowClockwise, Download, Eye, Trash } from '@strapi/icons';
+import { ArrowClockwise, Download, Eye } from '@strapi/icons';
 import { styled } from 'styled-components';
-import { BASE, readServerError, type Paged, type Receipt } from '../api';
-import { ConfirmDialog } from '../components/ConfirmDialog';
-import { useT } from '../useT';
+import { queryString } from '../../utils/queryString';
+import { BASE, type Paged, type Receipt } from '../api';
+import { DeleteIconButton } from '../components/buttons';
+import { ConfirmationDialog } from '../components/ConfirmationDialog';
 import { SelectField } from '../components/fields';
-import { ProtectSettings, SettingsPage } from '../components/SettingsPage';
-import { useMailboxes } from '../components/useMailboxes';
+import { ListTable } from '../components/ListTable';
+import { PluginPage } from '../components/PluginPage';
+import { settingsPage } from '../components/SettingsPage';
+import { useApiData } from '../hooks/useApiData';
+import { useFormatDateTime } from '../hooks/useFormatDateTime';
+import { useMailboxes } from '../hooks/useMailboxes';
+import { useNotify } from '../hooks/useNotify';
+import { useServerActions } from '../hooks/useServerActions';
+import { useT } from '../useT';
+
+/** The list says whether a source is stored (mail over the size limit never was): view and download need one. */
+type QuarantinedReceipt = Receipt & { hasRawSource: boolean };
 
 const PAGE_SIZE = 20;
 const ALL = 'all';
@@ -52,62 +58,81 @@ function formatSize(bytes: number | null): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+const SourceModal = ({
+  receipt,
+  text,
+  onClose,
+  onDownload,
+}: {
+  receipt: Receipt;
+  text: string;
+  onClose(): void;
+  onDownload(): void;
+}) => {
+  const t = useT();
+  return (
+    <Modal.Root open onOpenChange={(open) => !open && onClose()}>
+      <Modal.Content>
+        <Modal.Header>
+          <Modal.Title>
+            {t('settings.quarantine.sourceTitle', 'Source of {subject}', {
+              subject: receipt.subject || `#${receipt.id}`,
+            })}
+          </Modal.Title>
+        </Modal.Header>
+        <Modal.Body>
+          <Flex direction="column" alignItems="stretch" gap={3}>
+            <Typography variant="pi" textColor="danger600">
+              {receipt.reason}
+            </Typography>
+            <Source data-testid="quarantine-source">{text}</Source>
+          </Flex>
+        </Modal.Body>
+        <Modal.Footer>
+          <Modal.Close>
+            <Button variant="tertiary">{t('settings.common.close', 'Close')}</Button>
+          </Modal.Close>
+          <Button startIcon={<Download />} onClick={onDownload}>
+            {t('settings.quarantine.download', 'Download .eml')}
+          </Button>
+        </Modal.Footer>
+      </Modal.Content>
+    </Modal.Root>
+  );
+};
+
 const Quarantine = () => {
   const t = useT();
-  const { formatDate } = useIntl();
+  const date = useFormatDateTime();
   const { get, post } = useFetchClient();
-  const { toggleNotification } = useNotification();
-  const { mailboxes } = useMailboxes();
+  const notify = useNotify();
+  const { nameOf: mailboxName, options: mailboxOptions } = useMailboxes();
   const [mailbox, setMailbox] = useState(ALL);
   const [page, setPage] = useState(1);
-  const [list, setList] = useState<Paged<Receipt> | null>(null);
-  const [loadError, setLoadError] = useState(false);
-  const [busy, setBusy] = useState<number | null>(null);
+  const query = queryString({
+    outcome: 'quarantined',
+    page,
+    pageSize: PAGE_SIZE,
+    mailbox: mailbox === ALL ? undefined : mailbox,
+  });
+  const list = useApiData<Paged<QuarantinedReceipt>>(`${BASE}/receipts?${query}`);
+  const { run, isPending } = useServerActions<number>();
   const [source, setSource] = useState<{ receipt: Receipt; text: string } | null>(null);
   const [toDiscard, setToDiscard] = useState<Receipt | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const params: Record<string, string> = {
-        outcome: 'quarantined',
-        page: String(page),
-        pageSize: String(PAGE_SIZE),
-      };
-      if (mailbox !== ALL) params.mailbox = mailbox;
-      const { data } = await get<{ data: Paged<Receipt> }>(`${BASE}/receipts`, { params });
-      setList(data.data);
-    } catch {
-      setLoadError(true);
-    }
-  }, [get, page, mailbox]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const mailboxName = (id: number) => mailboxes?.find((candidate) => candidate.id === id)?.name ?? `#${id}`;
 
   const fetchSource = async (receipt: Receipt) => {
     const { data } = await get<Blob>(`${BASE}/receipts/${receipt.id}/raw`, { responseType: 'blob' });
     return data;
   };
 
-  const view = async (receipt: Receipt) => {
-    setBusy(receipt.id);
-    try {
+  const view = (receipt: Receipt) =>
+    run(receipt.id, async () => {
       const blob = await fetchSource(receipt);
-      const text = await blob.slice(0, SHOWN_SOURCE).text();
-      setSource({ receipt, text });
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: readServerError(error).message });
-    } finally {
-      setBusy(null);
-    }
-  };
+      setSource({ receipt, text: await blob.slice(0, SHOWN_SOURCE).text() });
+    });
 
-  const download = async (receipt: Receipt) => {
-    setBusy(receipt.id);
-    try {
+  const download = (receipt: Receipt) =>
+    run(receipt.id, async () => {
       const blob = await fetchSource(receipt);
       const url = URL.createObjectURL(new Blob([blob], { type: 'message/rfc822' }));
       const link = document.createElement('a');
@@ -117,61 +142,39 @@ const Quarantine = () => {
       link.click();
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: readServerError(error).message });
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
-  const reprocess = async (receipt: Receipt) => {
-    setBusy(receipt.id);
-    try {
+  const reprocess = (receipt: Receipt) =>
+    run(receipt.id, async () => {
       const { data } = await post<{ data: { outcome: string; reason?: string; ticketId: number | null } }>(
         `${BASE}/receipts/${receipt.id}/reprocess`,
         {}
       );
-      const outcome = data.data.outcome;
-      toggleNotification({
-        type: outcome === 'quarantined' ? 'warning' : 'success',
-        message:
-          outcome === 'quarantined'
-            ? t('settings.quarantine.stillQuarantined', 'Still quarantined: {reason}', {
-                reason: data.data.reason ?? '',
-              })
-            : t('settings.quarantine.reprocessed', 'Reprocessed: {outcome}', { outcome }),
-      });
-      await load();
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: readServerError(error).message });
-    } finally {
-      setBusy(null);
-    }
-  };
+      const { outcome, reason } = data.data;
+      if (outcome === 'quarantined') {
+        notify.warning(
+          t('settings.quarantine.stillQuarantined', 'Still quarantined: {reason}', { reason: reason ?? '' })
+        );
+      } else {
+        notify.success(t('settings.quarantine.reprocessed', 'Reprocessed: {outcome}', { outcome }));
+      }
+      await list.reload();
+    });
 
-  const discard = async () => {
-    const target = toDiscard;
-    setToDiscard(null);
-    if (!target) return;
-    setBusy(target.id);
-    try {
-      await post(`${BASE}/receipts/${target.id}/discard`, {});
-      toggleNotification({ type: 'success', message: t('settings.quarantine.discarded', 'Mail discarded') });
-      await load();
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: readServerError(error).message });
-    } finally {
-      setBusy(null);
-    }
-  };
+  const discard = (receipt: Receipt) =>
+    run(receipt.id, async () => {
+      await post(`${BASE}/receipts/${receipt.id}/discard`, {});
+      notify.success(t('settings.quarantine.discarded', 'Mail discarded'));
+      await list.reload();
+    });
 
-  if (loadError) return <Page.Error />;
-  if (!list) return <Page.Loading />;
+  if (list.error) return <Page.Error />;
+  if (!list.data) return <Page.Loading />;
 
-  const { pagination, results } = list;
+  const { pagination, results } = list.data;
 
   return (
-    <SettingsPage
+    <PluginPage
       title={t('settings.quarantine.title', 'Quarantine')}
       subtitle={t(
         'settings.quarantine.subtitle',
@@ -191,107 +194,89 @@ const Quarantine = () => {
             }}
             options={[
               { value: ALL, label: t('settings.rules.allMailboxes', 'All mailboxes') },
-              ...(mailboxes ?? []).map((candidate) => ({
-                value: String(candidate.id),
-                label: candidate.name,
-              })),
+              ...mailboxOptions,
             ]}
           />
         </Box>
-        {results.length === 0 ? (
-          <EmptyStateLayout content={t('settings.quarantine.empty', 'The quarantine is empty.')} />
-        ) : (
-          <Table colCount={4} rowCount={results.length + 1}>
-            <Thead>
-              <Tr>
-                <Th>
-                  <Typography variant="sigma">{t('settings.quarantine.column.mail', 'Mail')}</Typography>
-                </Th>
-                <Th>
-                  <Typography variant="sigma">{t('settings.quarantine.column.reason', 'Reason')}</Typography>
-                </Th>
-                <Th>
-                  <Typography variant="sigma">{t('settings.quarantine.column.size', 'Size')}</Typography>
-                </Th>
-                <Th>
-                  <Typography variant="sigma">{t('settings.common.actions', 'Actions')}</Typography>
-                </Th>
-              </Tr>
-            </Thead>
-            <Tbody>
-              {results.map((receipt) => (
-                <Tr key={receipt.id} data-receipt-id={receipt.id}>
-                  <Td>
-                    <Flex direction="column" alignItems="flex-start" gap={1} maxWidth="280px">
-                      <Typography fontWeight="bold" ellipsis>
-                        {receipt.subject || t('settings.quarantine.noSubject', '(no subject)')}
-                      </Typography>
-                      <Typography variant="pi" textColor="neutral600" ellipsis>
-                        {receipt.fromAddress || t('settings.quarantine.noSender', '(no sender)')}
-                      </Typography>
-                      <Typography variant="pi" textColor="neutral600">
-                        {t('settings.quarantine.received', '{date} · {mailbox}', {
-                          date: formatDate(receipt.createdAt, { dateStyle: 'medium', timeStyle: 'short' }),
-                          mailbox: mailboxName(receipt.mailboxId),
-                        })}
-                      </Typography>
-                    </Flex>
-                  </Td>
-                  <Td>
-                    <Box maxWidth="360px">
-                      <Typography variant="pi" textColor="danger600" data-testid="quarantine-reason">
-                        {receipt.reason}
-                      </Typography>
-                    </Box>
-                  </Td>
-                  <Td>
-                    <Typography variant="pi">{formatSize(receipt.rawSize)}</Typography>
-                  </Td>
-                  <Td>
-                    <Flex gap={1}>
-                      <Button
-                        size="S"
-                        variant="secondary"
-                        startIcon={<ArrowClockwise />}
-                        loading={busy === receipt.id}
-                        onClick={() => reprocess(receipt)}
-                      >
-                        {t('settings.quarantine.reprocess', 'Reprocess')}
-                      </Button>
+        <ListTable
+          columns={[
+            t('settings.quarantine.column.mail', 'Mail'),
+            t('settings.quarantine.column.reason', 'Reason'),
+            t('settings.quarantine.column.size', 'Size'),
+            t('settings.common.actions', 'Actions'),
+          ]}
+          rows={results}
+          empty={<EmptyStateLayout content={t('settings.quarantine.empty', 'The quarantine is empty.')} />}
+        >
+          {(receipt) => (
+            <Tr key={receipt.id} data-receipt-id={receipt.id}>
+              <Td>
+                <Flex direction="column" alignItems="flex-start" gap={1} maxWidth="280px">
+                  <Typography fontWeight="bold" ellipsis>
+                    {receipt.subject || t('settings.quarantine.noSubject', '(no subject)')}
+                  </Typography>
+                  <Typography variant="pi" textColor="neutral600" ellipsis>
+                    {receipt.fromAddress || t('settings.quarantine.noSender', '(no sender)')}
+                  </Typography>
+                  <Typography variant="pi" textColor="neutral600">
+                    {t('settings.quarantine.received', '{date} · {mailbox}', {
+                      date: date(receipt.createdAt),
+                      mailbox: mailboxName(receipt.mailboxId),
+                    })}
+                  </Typography>
+                </Flex>
+              </Td>
+              <Td>
+                <Box maxWidth="360px">
+                  <Typography variant="pi" textColor="danger600" data-testid="quarantine-reason">
+                    {receipt.reason}
+                  </Typography>
+                </Box>
+              </Td>
+              <Td>
+                <Typography variant="pi">{formatSize(receipt.rawSize)}</Typography>
+              </Td>
+              <Td>
+                <Flex gap={1}>
+                  <Button
+                    size="S"
+                    variant="secondary"
+                    startIcon={<ArrowClockwise />}
+                    loading={isPending(receipt.id)}
+                    onClick={() => reprocess(receipt)}
+                  >
+                    {t('settings.quarantine.reprocess', 'Reprocess')}
+                  </Button>
+                  {receipt.hasRawSource ? (
+                    <>
                       <IconButton
-                        withTooltip={false}
                         label={t('settings.quarantine.view', 'View the source')}
                         variant="ghost"
-                        disabled={busy === receipt.id}
+                        disabled={isPending(receipt.id)}
                         onClick={() => view(receipt)}
                       >
                         <Eye />
                       </IconButton>
                       <IconButton
-                        withTooltip={false}
                         label={t('settings.quarantine.download', 'Download .eml')}
                         variant="ghost"
-                        disabled={busy === receipt.id}
+                        disabled={isPending(receipt.id)}
                         onClick={() => download(receipt)}
                       >
                         <Download />
                       </IconButton>
-                      <IconButton
-                        withTooltip={false}
-                        label={t('settings.quarantine.discard', 'Discard')}
-                        variant="ghost"
-                        disabled={busy === receipt.id}
-                        onClick={() => setToDiscard(receipt)}
-                      >
-                        <Trash />
-                      </IconButton>
-                    </Flex>
-                  </Td>
-                </Tr>
-              ))}
-            </Tbody>
-          </Table>
-        )}
+                    </>
+                  ) : null}
+                  <DeleteIconButton
+                    label={t('settings.quarantine.discard', 'Discard')}
+                    disabled={isPending(receipt.id)}
+                    onClick={() => setToDiscard(receipt)}
+                  />
+                </Flex>
+              </Td>
+            </Tr>
+          )}
+        </ListTable>
         {pagination.pageCount > 1 ? (
           <Flex gap={2} justifyContent="flex-end" alignItems="center">
             <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
@@ -314,48 +299,23 @@ const Quarantine = () => {
         ) : null}
       </Flex>
       {source ? (
-        <Modal.Root open onOpenChange={(open) => !open && setSource(null)}>
-          <Modal.Content>
-            <Modal.Header>
-              <Modal.Title>
-                {t('settings.quarantine.sourceTitle', 'Source of {subject}', {
-                  subject: source.receipt.subject || `#${source.receipt.id}`,
-                })}
-              </Modal.Title>
-            </Modal.Header>
-            <Modal.Body>
-              <Flex direction="column" alignItems="stretch" gap={3}>
-                <Typography variant="pi" textColor="danger600">
-                  {source.receipt.reason}
-                </Typography>
-                <Source data-testid="quarantine-source">{source.text}</Source>
-              </Flex>
-            </Modal.Body>
-            <Modal.Footer>
-              <Modal.Close>
-                <Button variant="tertiary">{t('settings.common.close', 'Close')}</Button>
-              </Modal.Close>
-              <Button startIcon={<Download />} onClick={() => download(source.receipt)}>
-                {t('settings.quarantine.download', 'Download .eml')}
-              </Button>
-            </Modal.Footer>
-          </Modal.Content>
-        </Modal.Root>
+        <SourceModal
+          receipt={source.receipt}
+          text={source.text}
+          onClose={() => setSource(null)}
+          onDownload={() => download(source.receipt)}
+        />
       ) : null}
-      <ConfirmDialog open={toDiscard !== null} onCancel={() => setToDiscard(null)} onConfirm={discard}>
-        {t(
-          'settings.quarantine.discardConfirm',
-          'Discard this mail? Its source is deleted; the record of what arrived stays.'
-        )}
-      </ConfirmDialog>
-    </SettingsPage>
+      <ConfirmationDialog item={toDiscard} onClose={() => setToDiscard(null)} onConfirm={discard}>
+        {() =>
+          t(
+            'settings.quarantine.discardConfirm',
+            'Discard this mail? Its source is deleted; the record of what arrived stays.'
+          )
+        }
+      </ConfirmationDialog>
+    </PluginPage>
   );
 };
 
-const QuarantinePage = () => (
-  <ProtectSettings>
-    <Quarantine />
-  </ProtectSettings>
-);
-
-export default QuarantinePage;
+export default settingsPage(Quarantine);

@@ -6,12 +6,14 @@ import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Page, useFetchClient } from '@strapi/strapi/admin';
 import { Alert, Badge, Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play } from '@strapi/icons';
-import { BASE, readServerError, type SimulationResult } from '../api';
-import { useT, type T } from '../useT';
-import { SelectField, Section, TextAreaField } from '../components/fields';
+import { BASE, type SimulationResult } from '../api';
+import { GridCell, SelectField, Section, TextAreaField } from '../components/fields';
+import { PluginPage } from '../components/PluginPage';
 import { describeAction } from '../components/ruleLabels';
-import { ProtectSettings, SettingsPage } from '../components/SettingsPage';
-import { useMailboxes } from '../components/useMailboxes';
+import { settingsPage } from '../components/SettingsPage';
+import { useMailboxes } from '../hooks/useMailboxes';
+import { useServerForm } from '../hooks/useServerForm';
+import { useT, type T } from '../useT';
 
 const OUTCOME_VARIANTS: Record<
   string,
@@ -230,13 +232,14 @@ function toBase64(buffer: ArrayBuffer): string {
 const Simulator = () => {
   const t = useT();
   const { post } = useFetchClient();
-  const { mailboxes, error: mailboxesError } = useMailboxes();
+  const { mailboxes, error: mailboxesError, options: mailboxOptions } = useMailboxes();
   const [mailboxId, setMailboxId] = useState('');
   const [eml, setEml] = useState('');
   const [upload, setUpload] = useState<{ name: string; base64: string } | null>(null);
   const [result, setResult] = useState<SimulationResult | null>(null);
-  const [problem, setProblem] = useState<{ message: string; fields: Record<string, string> } | null>(null);
-  const [running, setRunning] = useState(false);
+  const { errors, send, isSending, clearErrors } = useServerForm<'simulate'>();
+  // The refusal's message is shown above the result, not as a notification: it is the answer to this mail.
+  const [refusal, setRefusal] = useState<string | null>(null);
 
   useEffect(() => {
     if (!mailboxId && mailboxes && mailboxes.length > 0) setMailboxId(String(mailboxes[0].id));
@@ -249,29 +252,28 @@ const Simulator = () => {
     setEml('');
   };
 
-  const simulate = async (event: FormEvent) => {
+  const simulate = (event: FormEvent) => {
     event.preventDefault();
-    setRunning(true);
-    setProblem(null);
+    setRefusal(null);
     setResult(null);
-    try {
-      const body = upload
-        ? { mailboxId: Number(mailboxId), eml: upload.base64, encoding: 'base64' }
-        : { mailboxId: Number(mailboxId), eml };
-      const { data } = await post<{ data: SimulationResult }>(`${BASE}/simulate`, body);
-      setResult(data.data);
-    } catch (error) {
-      setProblem(readServerError(error));
-    } finally {
-      setRunning(false);
-    }
+    return send(
+      'simulate',
+      async () => {
+        const body = upload
+          ? { mailboxId: Number(mailboxId), eml: upload.base64, encoding: 'base64' }
+          : { mailboxId: Number(mailboxId), eml };
+        const { data } = await post<{ data: SimulationResult }>(`${BASE}/simulate`, body);
+        setResult(data.data);
+      },
+      { notify: false, onRefusal: (problem) => setRefusal(problem.message) }
+    );
   };
 
   if (mailboxesError) return <Page.Error />;
   if (!mailboxes) return <Page.Loading />;
 
   return (
-    <SettingsPage
+    <PluginPage
       title={t('settings.simulator.title', 'Rule simulator')}
       subtitle={t(
         'settings.simulator.subtitle',
@@ -282,17 +284,17 @@ const Simulator = () => {
         <form onSubmit={simulate}>
           <Section title={t('settings.simulator.input', 'Mail to try')}>
             <Grid.Root gap={4}>
-              <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+              <GridCell>
                 <SelectField
                   name="mailboxId"
                   label={t('settings.simulator.mailbox', 'Mailbox')}
                   value={mailboxId}
-                  error={problem?.fields.mailboxId}
+                  error={errors.mailboxId}
                   onChange={setMailboxId}
-                  options={mailboxes.map((mailbox) => ({ value: String(mailbox.id), label: mailbox.name }))}
+                  options={mailboxOptions}
                 />
-              </Grid.Item>
-              <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+              </GridCell>
+              <GridCell>
                 <Flex direction="column" alignItems="flex-start" gap={1}>
                   <Typography variant="pi" fontWeight="bold" tag="label" htmlFor="simulator-upload">
                     {t('settings.simulator.upload', 'Upload an .eml file')}
@@ -307,7 +309,7 @@ const Simulator = () => {
                     </Flex>
                   ) : null}
                 </Flex>
-              </Grid.Item>
+              </GridCell>
             </Grid.Root>
             {!upload ? (
               <TextAreaField
@@ -319,7 +321,7 @@ const Simulator = () => {
                 )}
                 rows={12}
                 value={eml}
-                error={problem?.fields.eml}
+                error={errors.eml}
                 onChange={setEml}
                 placeholder={
                   'From: customer@example.com\nTo: support@example.com\nSubject: Urgent: printer\n\nHello…'
@@ -327,31 +329,33 @@ const Simulator = () => {
               />
             ) : null}
             <Box>
-              <Button type="submit" startIcon={<Play />} loading={running} disabled={!mailboxId}>
+              <Button
+                type="submit"
+                startIcon={<Play />}
+                loading={isSending('simulate')}
+                disabled={!mailboxId}
+              >
                 {t('settings.simulator.run', 'Simulate')}
               </Button>
             </Box>
-            {problem ? (
+            {refusal ? (
               <Alert
                 variant="danger"
                 closeLabel={t('settings.common.close', 'Close')}
-                onClose={() => setProblem(null)}
+                onClose={() => {
+                  setRefusal(null);
+                  clearErrors();
+                }}
               >
-                {problem.message}
+                {refusal}
               </Alert>
             ) : null}
           </Section>
         </form>
         {result ? <SimulationView result={result} /> : null}
       </Flex>
-    </SettingsPage>
+    </PluginPage>
   );
 };
 
-const SimulatorPage = () => (
-  <ProtectSettings>
-    <Simulator />
-  </ProtectSettings>
-);
-
-export default SimulatorPage;
+export default settingsPage(Simulator);

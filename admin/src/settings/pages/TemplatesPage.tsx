@@ -1,43 +1,36 @@
 /**
  * Settings → Email piping → Notification templates: the text of each notification per event and language (the
  * shipped defaults, or the site's own version), the placeholders they may use, and a preview rendered by the server
- * exactly as a real mail would be. The preview's HTML is shown in a sandboxed frame (`sandbox=""`: no scripts, an
- * opaque origin) and right to left for a right-to-left language.
+ * exactly as a real mail would be (components/TemplatePreview.tsx).
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
-import {
-  Badge,
-  Box,
-  Button,
-  Flex,
-  Grid,
-  Table,
-  Tbody,
-  Td,
-  TextButton,
-  Th,
-  Thead,
-  Tr,
-  Typography,
-} from '@strapi/design-system';
-import { Check, Eye, Trash } from '@strapi/icons';
+import { useEffect, useMemo, useState } from 'react';
+import { Page, useFetchClient } from '@strapi/strapi/admin';
+import { Badge, Button, Flex, Grid, Td, TextButton, Tr, Typography } from '@strapi/design-system';
+import { Eye, Trash } from '@strapi/icons';
 import { styled } from 'styled-components';
 import {
   BASE,
   CUSTOMER_EVENTS,
   NOTIFICATION_EVENTS,
   PLACEHOLDERS,
-  readServerError,
   SHIPPED_LANGUAGES,
   type NotificationEvent,
   type RenderedTemplate,
   type Template,
 } from '../api';
-import { ConfirmDialog } from '../components/ConfirmDialog';
-import { useT, type T } from '../useT';
-import { SelectField, Section, TextAreaField, TextField } from '../components/fields';
-import { ProtectSettings, SettingsPage } from '../components/SettingsPage';
+import { SaveButton } from '../components/buttons';
+import { ConfirmationDialog } from '../components/ConfirmationDialog';
+import { ErrorText, GridCell, Section, SelectField, TextAreaField, TextField } from '../components/fields';
+import { ListTable } from '../components/ListTable';
+import { PluginPage } from '../components/PluginPage';
+import { settingsPage } from '../components/SettingsPage';
+import { eventLabels, placeholderHelp } from '../components/templateLabels';
+import { TemplatePreview } from '../components/TemplatePreview';
+import { useApiData } from '../hooks/useApiData';
+import { useNotify } from '../hooks/useNotify';
+import { useServerActions } from '../hooks/useServerActions';
+import { useServerForm } from '../hooks/useServerForm';
+import { useT } from '../useT';
 
 const OTHER_LANGUAGE = '__other__';
 const RTL = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'iw', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi']);
@@ -45,102 +38,30 @@ const RTL = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'iw', 'ks', 'ku', 'ps
 /** A first guess for the editor's direction; the preview uses the server's answer. */
 const isRightToLeft = (language: string) => RTL.has(language.toLowerCase().split('-')[0]);
 
-const PreviewFrame = styled.iframe`
-  display: block;
-  width: 100%;
-  min-height: 320px;
-  border: 1px solid ${({ theme }) => theme.colors.neutral200};
-  border-radius: ${({ theme }) => theme.borderRadius};
-  background: #ffffff;
-`;
-
 const Code = styled.code`
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   font-size: 1.2rem;
 `;
 
-const Pre = styled.pre`
-  white-space: pre-wrap;
-  word-break: break-word;
-  margin: 0;
-  font-family: inherit;
-  font-size: 1.3rem;
-`;
-
-function eventLabels(t: T): Record<NotificationEvent, string> {
-  return {
-    'ticket-acknowledgement': t('settings.templates.event.ticketAcknowledgement', 'New ticket acknowledged'),
-    'agent-reply': t('settings.templates.event.agentReply', "An agent's reply"),
-    'ticket-resolved': t('settings.templates.event.ticketResolved', 'Ticket resolved'),
-    'ticket-closed': t('settings.templates.event.ticketClosed', 'Ticket closed'),
-    'agent-new-ticket': t('settings.templates.event.agentNewTicket', 'To agents: new ticket'),
-    'agent-customer-reply': t('settings.templates.event.agentCustomerReply', 'To agents: customer replied'),
-    'mail-refused': t('settings.templates.event.mailRefused', 'Refused mail answered'),
-    'mailbox-unmonitored': t('settings.templates.event.mailboxUnmonitored', 'Unmonitored mailbox answer'),
-  };
-}
-
-function placeholderHelp(t: T): Record<(typeof PLACEHOLDERS)[number], string> {
-  return {
-    'ticket.number': t('settings.templates.ph.ticketNumber', 'The ticket number'),
-    'ticket.subject': t('settings.templates.ph.ticketSubject', 'The ticket subject'),
-    'ticket.status': t('settings.templates.ph.ticketStatus', 'Its status'),
-    'ticket.priority': t('settings.templates.ph.ticketPriority', 'Its priority'),
-    'ticket.adminUrl': t(
-      'settings.templates.ph.ticketAdminUrl',
-      'Link to the ticket in the admin (agent mail only)'
-    ),
-    'requester.name': t('settings.templates.ph.requesterName', 'The customer’s name (or address)'),
-    'requester.email': t('settings.templates.ph.requesterEmail', 'The customer’s address'),
-    'message.text': t('settings.templates.ph.messageText', 'The latest message, without quoted history'),
-    'message.from': t('settings.templates.ph.messageFrom', 'Who wrote the latest message'),
-    'agent.name': t('settings.templates.ph.agentName', 'The agent’s name'),
-    'site.name': t('settings.templates.ph.siteName', 'The site name'),
-    'mailbox.name': t('settings.templates.ph.mailboxName', 'The mailbox name'),
-    'mailbox.helpText': t(
-      'settings.templates.ph.mailboxHelpText',
-      'Where help is available (unmonitored mailbox)'
-    ),
-    'refusal.reason': t('settings.templates.ph.refusalReason', 'Why the mail was refused'),
-  };
-}
-
 const Templates = () => {
   const t = useT();
-  const { get, put, post, del } = useFetchClient();
-  const { toggleNotification } = useNotification();
-  const [own, setOwn] = useState<Template[] | null>(null);
-  const [defaults, setDefaults] = useState<Template[]>([]);
-  const [loadError, setLoadError] = useState(false);
+  const { put, post, del } = useFetchClient();
+  const notify = useNotify();
+  const stored = useApiData<{ templates: Template[]; defaults: Template[] }>(`${BASE}/templates`);
+  const own = stored.data?.templates ?? null;
   const [event, setEvent] = useState<NotificationEvent>('ticket-acknowledgement');
   const [languageChoice, setLanguageChoice] = useState('en');
   const [otherLanguage, setOtherLanguage] = useState('');
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState<'save' | 'preview' | null>(null);
+  const { errors, send, isSending, clearErrors } = useServerForm<'save' | 'preview'>();
+  const { run } = useServerActions();
   const [preview, setPreview] = useState<RenderedTemplate | null>(null);
-  const [confirmReset, setConfirmReset] = useState(false);
+  const [toReset, setToReset] = useState<Template | null>(null);
   const events = eventLabels(t);
   const help = placeholderHelp(t);
 
   const language = (languageChoice === OTHER_LANGUAGE ? otherLanguage : languageChoice).trim();
-
-  const load = useCallback(async () => {
-    try {
-      const { data } = await get<{ data: { templates: Template[]; defaults: Template[] } }>(
-        `${BASE}/templates`
-      );
-      setOwn(data.data.templates);
-      setDefaults(data.data.defaults);
-    } catch {
-      setLoadError(true);
-    }
-  }, [get]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const ownTemplate = useMemo(
     () =>
@@ -152,16 +73,17 @@ const Templates = () => {
 
   // The editor starts from the site's own text, else the shipped one in that language, else the English one.
   useEffect(() => {
-    if (!own) return;
+    if (!stored.data) return;
+    const { defaults } = stored.data;
     const start =
       ownTemplate ??
       defaults.find((template) => template.event === event && template.language === language.toLowerCase()) ??
       defaults.find((template) => template.event === event && template.language === 'en');
     setSubject(start?.subject ?? '');
     setBody(start?.body ?? '');
-    setErrors({});
+    clearErrors();
     setPreview(null);
-  }, [own, defaults, ownTemplate, event, language]);
+  }, [stored.data, ownTemplate, event, language, clearErrors]);
 
   const languages = useMemo(() => {
     const all = new Set<string>(SHIPPED_LANGUAGES);
@@ -171,61 +93,49 @@ const Templates = () => {
 
   const templateBody = () => ({ event, language, subject, body });
 
-  const showPreview = async () => {
-    setBusy('preview');
-    setErrors({});
-    try {
-      const { data } = await post<{ data: RenderedTemplate }>(`${BASE}/templates/preview`, templateBody());
-      setPreview(data.data);
-    } catch (error) {
-      const problem = readServerError(error);
-      setErrors(problem.fields);
-      setPreview(null);
-      toggleNotification({ type: 'danger', message: problem.message });
-    } finally {
-      setBusy(null);
-    }
-  };
+  const showPreview = () =>
+    send(
+      'preview',
+      async () => {
+        const { data } = await post<{ data: RenderedTemplate }>(`${BASE}/templates/preview`, templateBody());
+        setPreview(data.data);
+      },
+      { onRefusal: () => setPreview(null) }
+    );
 
-  const save = async () => {
-    setBusy('save');
-    setErrors({});
-    try {
+  const save = () =>
+    send('save', async () => {
       await put(`${BASE}/templates`, templateBody());
-      toggleNotification({ type: 'success', message: t('settings.templates.saved', 'Template saved') });
-      await load();
-    } catch (error) {
-      const problem = readServerError(error);
-      setErrors(problem.fields);
-      toggleNotification({ type: 'danger', message: problem.message });
-    } finally {
-      setBusy(null);
+      notify.success(t('settings.templates.saved', 'Template saved'));
+      await stored.reload();
+    });
+
+  const reset = (template: Template) =>
+    run('reset', async () => {
+      if (template.id === undefined) return;
+      await del(`${BASE}/templates/${template.id}`);
+      notify.success(t('settings.templates.resetDone', 'The shipped text is used again'));
+      await stored.reload();
+    });
+
+  /** Opens a customised template in the editor. */
+  const edit = (template: Template) => {
+    setEvent(template.event);
+    if (languages.includes(template.language)) setLanguageChoice(template.language);
+    else {
+      setLanguageChoice(OTHER_LANGUAGE);
+      setOtherLanguage(template.language);
     }
   };
 
-  const reset = async () => {
-    setConfirmReset(false);
-    if (!ownTemplate?.id) return;
-    try {
-      await del(`${BASE}/templates/${ownTemplate.id}`);
-      toggleNotification({
-        type: 'success',
-        message: t('settings.templates.resetDone', 'The shipped text is used again'),
-      });
-      await load();
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: readServerError(error).message });
-    }
-  };
-
-  if (loadError) return <Page.Error />;
+  if (stored.error) return <Page.Error />;
   if (!own) return <Page.Loading />;
 
-  const direction = preview?.direction ?? (isRightToLeft(language) ? 'rtl' : 'ltr');
   const customer = CUSTOMER_EVENTS.includes(event);
+  const editorDirection = isRightToLeft(language) ? 'rtl' : 'auto';
 
   return (
-    <SettingsPage
+    <PluginPage
       title={t('settings.templates.title', 'Notification templates')}
       subtitle={t(
         'settings.templates.subtitle',
@@ -235,7 +145,7 @@ const Templates = () => {
       <Flex direction="column" alignItems="stretch" gap={6}>
         <Section title={t('settings.templates.choose', 'Template')}>
           <Grid.Root gap={4}>
-            <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+            <GridCell>
               <SelectField
                 name="event"
                 label={t('settings.templates.event', 'Event')}
@@ -243,8 +153,8 @@ const Templates = () => {
                 onChange={(value) => setEvent(value as NotificationEvent)}
                 options={NOTIFICATION_EVENTS.map((value) => ({ value, label: events[value] }))}
               />
-            </Grid.Item>
-            <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
+            </GridCell>
+            <GridCell col={3}>
               <SelectField
                 name="language"
                 label={t('settings.templates.language', 'Language')}
@@ -258,9 +168,9 @@ const Templates = () => {
                   },
                 ]}
               />
-            </Grid.Item>
+            </GridCell>
             {languageChoice === OTHER_LANGUAGE ? (
-              <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
+              <GridCell col={3}>
                 <TextField
                   name="languageCode"
                   label={t('settings.templates.languageCode', 'Language code')}
@@ -269,7 +179,7 @@ const Templates = () => {
                   error={errors.template}
                   onChange={setOtherLanguage}
                 />
-              </Grid.Item>
+              </GridCell>
             ) : null}
           </Grid.Root>
           <Flex gap={2}>
@@ -287,12 +197,12 @@ const Templates = () => {
         </Section>
 
         <Grid.Root gap={6}>
-          <Grid.Item col={7} s={12} direction="column" alignItems="stretch">
+          <GridCell col={7}>
             <Section title={t('settings.templates.editor', 'Text')}>
               <TextField
                 name="subject"
                 label={t('settings.templates.subject', 'Subject')}
-                dir={isRightToLeft(language) ? 'rtl' : 'auto'}
+                dir={editorDirection}
                 value={subject}
                 error={errors.subject}
                 onChange={setSubject}
@@ -305,38 +215,36 @@ const Templates = () => {
                   "Plain text; the HTML part is made from it. '{{#if agent.name}}…{{/if}}' keeps a part only when the value is not empty."
                 )}
                 rows={14}
-                dir={isRightToLeft(language) ? 'rtl' : 'auto'}
+                dir={editorDirection}
                 value={body}
                 error={errors.body}
                 onChange={setBody}
               />
-              {errors.template ? (
-                <Typography variant="pi" textColor="danger600">
-                  {errors.template}
-                </Typography>
-              ) : null}
+              <ErrorText>{errors.template}</ErrorText>
               <Flex gap={2} wrap="wrap">
                 <Button
                   variant="secondary"
                   startIcon={<Eye />}
-                  loading={busy === 'preview'}
+                  loading={isSending('preview')}
                   disabled={!language}
                   onClick={showPreview}
                 >
                   {t('settings.templates.preview', 'Preview')}
                 </Button>
-                <Button startIcon={<Check />} loading={busy === 'save'} disabled={!language} onClick={save}>
-                  {t('settings.common.save', 'Save')}
-                </Button>
+                <SaveButton loading={isSending('save')} disabled={!language} onClick={save} />
                 {ownTemplate ? (
-                  <Button variant="danger-light" startIcon={<Trash />} onClick={() => setConfirmReset(true)}>
+                  <Button
+                    variant="danger-light"
+                    startIcon={<Trash />}
+                    onClick={() => setToReset(ownTemplate)}
+                  >
                     {t('settings.templates.reset', 'Back to the shipped text')}
                   </Button>
                 ) : null}
               </Flex>
             </Section>
-          </Grid.Item>
-          <Grid.Item col={5} s={12} direction="column" alignItems="stretch">
+          </GridCell>
+          <GridCell col={5}>
             <Section
               title={t('settings.templates.placeholders', 'Placeholders')}
               description={t(
@@ -357,107 +265,50 @@ const Templates = () => {
                 ))}
               </Flex>
             </Section>
-          </Grid.Item>
+          </GridCell>
         </Grid.Root>
 
-        {preview ? (
-          <Section
-            title={t('settings.templates.previewTitle', 'Preview')}
-            description={t(
-              'settings.templates.previewHint',
-              'Rendered by the server with sample values, as the mail would go out.'
-            )}
-          >
-            <Box
-              dir={direction}
-              lang={preview.language}
-              data-testid="template-preview"
-              data-direction={direction}
-            >
-              <Flex direction="column" alignItems="stretch" gap={4}>
-                <Typography variant="omega" fontWeight="bold" data-testid="template-preview-subject">
-                  {preview.subject}
-                </Typography>
-                <PreviewFrame
-                  title={t('settings.templates.previewFrame', 'HTML preview of the notification')}
-                  sandbox=""
-                  srcDoc={preview.html}
-                  dir={direction}
-                />
-                <Box background="neutral100" padding={4} hasRadius>
-                  <Typography variant="sigma" textColor="neutral600" dir="ltr">
-                    {t('settings.templates.plainText', 'Plain-text part')}
-                  </Typography>
-                  <Pre dir={direction}>{preview.text}</Pre>
-                </Box>
-              </Flex>
-            </Box>
-          </Section>
-        ) : null}
+        {preview ? <TemplatePreview preview={preview} /> : null}
 
         <Section title={t('settings.templates.own', 'Customised templates')}>
-          {own.length === 0 ? (
-            <Typography textColor="neutral600">
-              {t('settings.templates.ownEmpty', 'None yet: every notification uses the shipped text.')}
-            </Typography>
-          ) : (
-            <Table colCount={3} rowCount={own.length + 1}>
-              <Thead>
-                <Tr>
-                  <Th>
-                    <Typography variant="sigma">{t('settings.templates.event', 'Event')}</Typography>
-                  </Th>
-                  <Th>
-                    <Typography variant="sigma">{t('settings.templates.language', 'Language')}</Typography>
-                  </Th>
-                  <Th>
-                    <Typography variant="sigma">{t('settings.templates.subject', 'Subject')}</Typography>
-                  </Th>
-                </Tr>
-              </Thead>
-              <Tbody>
-                {own.map((template) => (
-                  <Tr key={template.id}>
-                    <Td>
-                      <TextButton
-                        onClick={() => {
-                          setEvent(template.event);
-                          if (languages.includes(template.language)) setLanguageChoice(template.language);
-                          else {
-                            setLanguageChoice(OTHER_LANGUAGE);
-                            setOtherLanguage(template.language);
-                          }
-                        }}
-                      >
-                        {events[template.event] ?? template.event}
-                      </TextButton>
-                    </Td>
-                    <Td>
-                      <Typography>{template.language}</Typography>
-                    </Td>
-                    <Td>
-                      <Typography ellipsis dir="auto">
-                        {template.subject}
-                      </Typography>
-                    </Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
-          )}
+          <ListTable
+            columns={[
+              t('settings.templates.event', 'Event'),
+              t('settings.templates.language', 'Language'),
+              t('settings.templates.subject', 'Subject'),
+            ]}
+            rows={own}
+            empty={
+              <Typography textColor="neutral600">
+                {t('settings.templates.ownEmpty', 'None yet: every notification uses the shipped text.')}
+              </Typography>
+            }
+          >
+            {(template) => (
+              <Tr key={template.id}>
+                <Td>
+                  <TextButton onClick={() => edit(template)}>
+                    {events[template.event] ?? template.event}
+                  </TextButton>
+                </Td>
+                <Td>
+                  <Typography>{template.language}</Typography>
+                </Td>
+                <Td>
+                  <Typography ellipsis dir="auto">
+                    {template.subject}
+                  </Typography>
+                </Td>
+              </Tr>
+            )}
+          </ListTable>
         </Section>
       </Flex>
-      <ConfirmDialog open={confirmReset} onCancel={() => setConfirmReset(false)} onConfirm={reset}>
-        {t('settings.templates.resetConfirm', 'Delete your text for this event and language?')}
-      </ConfirmDialog>
-    </SettingsPage>
+      <ConfirmationDialog item={toReset} onClose={() => setToReset(null)} onConfirm={reset}>
+        {() => t('settings.templates.resetConfirm', 'Delete your text for this event and language?')}
+      </ConfirmationDialog>
+    </PluginPage>
   );
 };
 
-const TemplatesPage = () => (
-  <ProtectSettings>
-    <Templates />
-  </ProtectSettings>
-);
-
-export default TemplatesPage;
+export default settingsPage(Templates);
