@@ -326,6 +326,10 @@ describe('settings pages and dashboard in the browser', () => {
 
     await chooseOption('Match', 'matches the wildcard');
     await field('conditions[0].pattern').fill('*Urgent*');
+    // The edited condition is judged afresh on the next save: the old refusal goes at once.
+    await condition
+      .getByText(/this regular expression can take exponential time/)
+      .waitFor({ state: 'detached' });
     await page.getByRole('group', { name: 'Action 1' }).getByRole('combobox', { name: 'Priority' }).waitFor();
     await page.getByRole('button', { name: 'Add an action' }).click();
     const second = page.getByRole('group', { name: 'Action 2' });

@@ -14,6 +14,7 @@ export interface SectionProps {
   draft: MailboxDraft;
   set: SetDraft;
   errors: FieldErrors;
+  clearError?: (field: string) => void;
 }
 
 export const AllowedMailFields = (props: SectionProps) => {

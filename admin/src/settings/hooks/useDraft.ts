@@ -20,20 +20,37 @@ type KeysHolding<D, V> = { [K in keyof D]-?: D[K] extends V ? K : never }[keyof 
  * server's error for it and its change handler. `name` defaults to the draft key; it differs where the server names
  * the field otherwise (the draft's `senderDomains` is the API's `allowedSenders.domains`).
  */
-export function bindDraft<D>({ draft, set, errors }: { draft: D; set: SetField<D>; errors: FieldErrors }) {
+export function bindDraft<D>({
+  draft,
+  set,
+  errors,
+  clearError,
+}: {
+  draft: D;
+  set: SetField<D>;
+  errors: FieldErrors;
+  /** From useServerForm: editing a field takes away the server's message about it. */
+  clearError?: (field: string) => void;
+}) {
   return {
     /** For TextField, TextAreaField and SelectField (a select's options hold the draft's union of strings). */
     text: <K extends KeysHolding<D, string>>(key: K, name: string = key) => ({
       name,
       value: draft[key] as string,
       error: errors[name],
-      onChange: (value: string) => set(key, value as D[K]),
+      onChange: (value: string) => {
+        set(key, value as D[K]);
+        clearError?.(name);
+      },
     }),
     toggle: <K extends KeysHolding<D, boolean>>(key: K, name: string = key) => ({
       name,
       checked: draft[key] as boolean,
       error: errors[name],
-      onChange: (checked: boolean) => set(key, checked as D[K]),
+      onChange: (checked: boolean) => {
+        set(key, checked as D[K]);
+        clearError?.(name);
+      },
     }),
   };
 }

@@ -46,13 +46,17 @@ export function useServerForm<Request extends string = 'save'>() {
     [run, notify]
   );
 
-  /** A field edited after a refusal loses its message. */
+  /**
+   * A field edited after a refusal loses its message, and so do the fields inside it: `conditions[0]` clears
+   * `conditions[0].pattern` too (an edited rule condition is judged afresh on the next save).
+   */
   const clearError = useCallback(
     (field: string) =>
       setErrors((current) => {
-        if (!(field in current)) return current;
-        const { [field]: _cleared, ...rest } = current;
-        return rest;
+        const kept = Object.entries(current).filter(
+          ([name]) => name !== field && !name.startsWith(`${field}.`) && !name.startsWith(`${field}[`)
+        );
+        return kept.length === Object.keys(current).length ? current : Object.fromEntries(kept);
       }),
     []
   );

@@ -74,8 +74,8 @@ const BlockRuleModal = ({
   const t = useT();
   const { post, put } = useFetchClient();
   const { draft, set } = useDraft(initial);
-  const { errors, send, isSending } = useServerForm();
-  const bind = bindDraft({ draft, set, errors });
+  const { errors, send, isSending, clearError } = useServerForm();
+  const bind = bindDraft({ draft, set, errors, clearError });
   const fields = fieldLabels(t);
   const modes = modeLabels(t);
 

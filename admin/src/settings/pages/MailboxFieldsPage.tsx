@@ -67,7 +67,7 @@ const MailboxCard = ({ kind, mailbox }: { kind: MailboxFieldsKind; mailbox: Mail
   const { put } = useFetchClient();
   const notify = useNotify();
   const { draft, set, replace } = useDraft(() => draftFromMailbox(mailbox));
-  const { errors, send, isSending } = useServerForm();
+  const { errors, send, isSending, clearError } = useServerForm();
   const { Fields, body } = KINDS[kind];
 
   useEffect(() => replace(draftFromMailbox(mailbox)), [mailbox, replace]);
@@ -105,7 +105,7 @@ const MailboxCard = ({ kind, mailbox }: { kind: MailboxFieldsKind; mailbox: Mail
           </Flex>
           <SaveButton size="S" loading={isSending('save')} />
         </Flex>
-        <Fields draft={draft} set={set} errors={errors} />
+        <Fields draft={draft} set={set} errors={errors} clearError={clearError} />
       </Flex>
     </Box>
   );

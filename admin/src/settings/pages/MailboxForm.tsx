@@ -89,7 +89,7 @@ export const MailboxForm = () => {
   if (stored.error) return <Page.Error />;
   if (existingId !== null && !mailbox) return <Page.Loading />;
 
-  const sectionProps = { draft, set, errors };
+  const sectionProps = { draft, set, errors, clearError };
   return (
     <EditorPage
       title={

@@ -45,8 +45,8 @@ export const RuleEditor = () => {
   const rules = useApiData<PipingRule[]>(existingId === null ? null : `${BASE}/piping-rules`);
   const rule = rules.data?.find((candidate) => candidate.id === existingId) ?? null;
   const { draft, set, replace } = useDraft<RuleDraft>(newRuleDraft);
-  const { errors, send, isSending } = useServerForm();
-  const bind = bindDraft({ draft, set, errors });
+  const { errors, send, isSending, clearError } = useServerForm();
+  const bind = bindDraft({ draft, set, errors, clearError });
 
   useEffect(() => {
     if (rule) replace(draftFromRule(rule));
@@ -124,7 +124,10 @@ export const RuleEditor = () => {
             entry={condition}
             index={index}
             errors={errors}
-            onChange={(patch) => set('conditions', patchAt(draft.conditions, index, patch))}
+            onChange={(patch) => {
+              set('conditions', patchAt(draft.conditions, index, patch));
+              clearError(`conditions[${index}]`);
+            }}
             onRemove={
               draft.conditions.length > 1
                 ? () => set('conditions', withoutAt(draft.conditions, index))
@@ -152,7 +155,10 @@ export const RuleEditor = () => {
             index={index}
             errors={errors}
             users={users}
-            onChange={(patch) => set('actions', patchAt(draft.actions, index, patch))}
+            onChange={(patch) => {
+              set('actions', patchAt(draft.actions, index, patch));
+              clearError(`actions[${index}]`);
+            }}
             onRemove={
               draft.actions.length > 1 ? () => set('actions', withoutAt(draft.actions, index)) : undefined
             }
