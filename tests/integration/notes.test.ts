@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
-import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
+import {
+  bootStrapi,
+  createRoleWithActions,
+  loginAdmin,
+  type AdminSession,
+  type TestStrapi,
+} from '../harness/strapi';
 
 const CRLF = '\r\n';
 const AGENT = 'agent@example.test';
@@ -155,15 +161,9 @@ describe('internal notes', () => {
     });
     expect(anonymous.status).toBe(401);
 
-    const roles = app.strapi.service('admin::role');
-    const role = await roles.create({
-      name: `readers-${crypto.randomBytes(3).toString('hex')}`,
-      description: '',
+    const reader = await loginAdmin(app, {
+      roleId: await createRoleWithActions(app, ['plugin::email-piping.tickets.read']),
     });
-    await roles.assignPermissions(role.id, [
-      { action: 'plugin::email-piping.tickets.read', subject: null, properties: {}, conditions: [] },
-    ]);
-    const reader = await loginAdmin(app, { roleId: role.id });
     const refused = await reader.request('POST', `/email-piping/tickets/${ticketId}/notes`, {
       text: 'hello',
     });
