@@ -3,9 +3,8 @@
  * translated.
  */
 import { InputError } from '../errors';
+import { PRIORITIES, STATUSES } from '../mail/rules';
 
-const STATUSES = ['open', 'pending', 'resolved', 'closed'];
-const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const SORTABLE = ['number', 'createdAt', 'updatedAt', 'lastMessageAt', 'priority', 'status', 'subject'];
 const MAX_PAGE_SIZE = 100;
 
@@ -14,7 +13,7 @@ function single(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function list(value: unknown, allowed: string[], field: string): string[] | undefined {
+function list(value: unknown, allowed: readonly string[], field: string): string[] | undefined {
   const text = single(value);
   if (!text) return undefined;
   const items = text.split(',').map((item) => item.trim());

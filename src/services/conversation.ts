@@ -5,10 +5,11 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
+import { PRIORITIES as TICKET_PRIORITIES, STATUSES as TICKET_STATUSES } from '../mail/rules';
 import { UID } from '../uids';
 
-const STATUSES = ['open', 'pending', 'resolved', 'closed'];
-const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+const STATUSES: readonly string[] = TICKET_STATUSES;
+const PRIORITIES: readonly string[] = TICKET_PRIORITIES;
 const MAX_REPLY_CHARS = 100_000;
 const UPDATABLE_FIELDS = ['status', 'priority', 'assigneeId'];
 

@@ -4,8 +4,7 @@ import { NotFoundError } from '../errors';
 import { resolveCidReferences } from '../mail/cid';
 import { parseTicketListQuery } from '../schemas/ticket-query';
 import { UID } from '../uids';
-
-const STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
+import { STATUSES } from '../mail/rules';
 
 type Row = Record<string, unknown> & { id: number };
 

@@ -104,8 +104,8 @@ export interface Condition {
   negate?: boolean;
 }
 
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export const STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
+export { PRIORITIES, STATUSES } from '../utils/api';
+import { PRIORITIES, STATUSES } from '../utils/api';
 export const ACTION_TYPES = [
   'setPriority',
   'setStatus',
