@@ -77,16 +77,16 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
   if (options.quiet !== false) {
     app.log.level = 'error';
   }
+  // `load()` is `register()` + `bootstrap()`, and `register()` reads the app's config file into the plugin's config:
+  // overrides set before it are overwritten, set after `load()` they come too late for what bootstrap reads (e.g.
+  // `outboxAutoStart`). So the two halves run apart and the overrides go in between.
+  await app.register();
   if (options.pluginConfig) {
     const current = (app.config.get('plugin::email-piping') ?? {}) as Record<string, unknown>;
     app.config.set('plugin::email-piping', { ...current, ...options.pluginConfig });
   }
-  await app.load();
-  if (options.pluginConfig) {
-    // Plugin config is loaded during `load`; apply overrides again so they win over the app's config file.
-    const current = (app.config.get('plugin::email-piping') ?? {}) as Record<string, unknown>;
-    app.config.set('plugin::email-piping', { ...current, ...options.pluginConfig });
-  }
+  await app.bootstrap();
+  (app as unknown as { isLoaded: boolean }).isLoaded = true;
   let baseUrl = '';
   if (options.listen) {
     app.server.mount();

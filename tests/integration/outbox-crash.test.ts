@@ -25,12 +25,17 @@ describe('outbox exactly once across crashes', () => {
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  async function sendAfterRestart(databaseFile: string): Promise<void> {
+  async function sendAfterRestart(databaseFile: string, recipient: string): Promise<void> {
+    const before = smtp.to(recipient).length;
     const app = await bootStrapi({
       databaseFile,
       pluginConfig: { outboxAutoStart: false, outboxLeaseSeconds: 1 },
     });
     try {
+      // The sender is off, so nothing goes out until this test drains: a sender started at boot would send (or
+      // race the drain below) and the exactly-once count would no longer say which of them did it.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(smtp.to(recipient).length).toBe(before);
       await app.strapi.plugin('email-piping').service('outbox').drain();
     } finally {
       await app.stop();
@@ -58,10 +63,10 @@ describe('outbox exactly once across crashes', () => {
     expect(lines.some((line) => line.startsWith('RESULT') && line.includes('"ticketsCreated":1'))).toBe(true);
     expect(smtp.mails).toHaveLength(0);
 
-    await sendAfterRestart(databaseFile);
+    await sendAfterRestart(databaseFile, 'henry@customer.test');
     expect(smtp.to('henry@customer.test')).toHaveLength(1);
     // Another restart finds nothing left to send.
-    await sendAfterRestart(databaseFile);
+    await sendAfterRestart(databaseFile, 'henry@customer.test');
     expect(smtp.to('henry@customer.test')).toHaveLength(1);
   });
 
@@ -93,9 +98,9 @@ describe('outbox exactly once across crashes', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(smtp.to('ivy@customer.test')).toHaveLength(0);
 
-    await sendAfterRestart(databaseFile);
+    await sendAfterRestart(databaseFile, 'ivy@customer.test');
     expect(smtp.to('ivy@customer.test')).toHaveLength(1);
-    await sendAfterRestart(databaseFile);
+    await sendAfterRestart(databaseFile, 'ivy@customer.test');
     expect(smtp.to('ivy@customer.test')).toHaveLength(1);
   });
 });
