@@ -9,8 +9,18 @@ export function nextAttemptDelaySeconds(
   random: () => number = Math.random
 ): number {
   if (consecutiveFailures <= 0) return 0;
-  const exponential = baseSeconds * 2 ** Math.min(consecutiveFailures - 1, 30);
-  const capped = Math.min(exponential, maxSeconds);
+  return Math.max(1, Math.round(backoffDelay(consecutiveFailures, baseSeconds, maxSeconds, random)));
+}
+
+/** base × 2^(failures − 1), capped at max, ±10 % jitter; in whatever unit base and max are given. */
+export function backoffDelay(
+  consecutiveFailures: number,
+  base: number,
+  max: number,
+  random: () => number = Math.random
+): number {
+  const exponential = base * 2 ** Math.min(Math.max(consecutiveFailures, 1) - 1, 30);
+  const capped = Math.min(exponential, max);
   const jitter = 1 + (random() - 0.5) * 0.2;
-  return Math.max(1, Math.round(capped * jitter));
+  return capped * jitter;
 }

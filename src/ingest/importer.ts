@@ -12,6 +12,8 @@ import type { ImapFolderSession } from './imap-source';
 import { planFetch, type MailboxCursor } from './cursor';
 import { spoolRawMessage } from './spool';
 import { fetchAhead } from './fetch-ahead';
+import { asDatabaseFailure, isTemporaryDatabaseError, labelDatabaseErrors } from './database-errors';
+import { retryTemporary } from './database-retry';
 import {
   persistBatch,
   persistOne,
@@ -31,7 +33,10 @@ export interface PendingServerAction {
 }
 
 export interface ImportStore extends IngestStore {
-  /** Records a message that was never downloaded (too large), advancing the cursor past it. */
+  /**
+   * Records a message that was never downloaded (too large) or that cannot be stored even in the quarantine: a
+   * minimal receipt, the mail left untouched on the server, the cursor advanced past it.
+   */
   recordNotDownloaded(origin: InboundOrigin, reason: string): Promise<void>;
   /** Receipts whose message is committed but whose after-import action has not run yet (e.g. after a crash). */
   pendingServerActions(mailboxId: number, uidValidity: string): Promise<PendingServerAction[]>;
@@ -79,6 +84,11 @@ const MAX_BATCH_MS = 1000;
  */
 const DEFAULT_FETCH_AHEAD = 2;
 
+function describeFailure(error: unknown): string {
+  const labelled = asDatabaseFailure(error);
+  return labelled instanceof Error ? labelled.message : String(labelled);
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
@@ -97,9 +107,11 @@ export function countOutcome(summary: ImportRunSummary, outcome: IngestOutcome['
 
 export async function importFolder(
   session: ImapFolderSession,
-  store: ImportStore,
+  unlabelledStore: ImportStore,
   options: ImportOptions
 ): Promise<ImportRunSummary> {
+  // Whatever fails in the database is reported as a database error, not as the IMAP server's.
+  const store = labelDatabaseErrors(unlabelledStore);
   const plan = planFetch(options.cursor, session.uidValidity);
   const summary: ImportRunSummary = {
     listed: 0,
@@ -137,6 +149,23 @@ export async function importFolder(
     options.fetchAheadDepth ?? DEFAULT_FETCH_AHEAD
   );
 
+  /**
+   * One message after its batch failed. When even its quarantine entry cannot be written (the database refuses
+   * something in it for good), a minimal receipt says so, the mail stays on the server untouched and the cursor
+   * moves on: one message must not stop the mailbox.
+   */
+  const persistAlone = async (item: PreparedMessage): Promise<IngestOutcome> => {
+    try {
+      return await persistOne(item, store);
+    } catch (error) {
+      if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
+      const reason = `cannot be stored, not even in the quarantine (${describeFailure(error)}); the message stays on the server untouched`;
+      await retryTemporary(() => store.recordNotDownloaded(item.origin, reason));
+      // No receipt id: nothing is done to the message on the server.
+      return { outcome: 'quarantined', receiptId: null, ticketId: null, reason };
+    }
+  };
+
   /** Commits the prepared messages together; if that fails, one by one so a bad message is quarantined alone. */
   const flush = async () => {
     if (batch.length === 0) return;
@@ -146,9 +175,11 @@ export async function importFolder(
       let outcomes: IngestOutcome[];
       try {
         outcomes = await persistBatch(pending, store);
-      } catch {
+      } catch (error) {
+        // Retried already: a lock that outlasts that ends the run, and the next one starts from this batch.
+        if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
         outcomes = [];
-        for (const item of pending) outcomes.push(await persistOne(item, store));
+        for (const item of pending) outcomes.push(await persistAlone(item));
       }
       // Only now, after the commit, may the server be touched.
       for (const [index, outcome] of outcomes.entries()) {

@@ -5,8 +5,12 @@
  * Persisting comes in two shapes. `persistBatch` commits several messages, their receipts and the advanced cursor in
  * one transaction (one disk sync instead of one per message); if anything in it fails, the importer rolls the batch
  * back and persists its messages one by one with `persistOne`, where a message that cannot be stored is quarantined
- * with its raw source and the reason, alone. Only a failure to record even that (the database is gone) propagates,
- * so the cursor stays put and the message is tried again on the next run.
+ * with its raw source and the reason, alone. Only a failure to record even that propagates (the importer then keeps
+ * a minimal receipt and leaves the mail on the server).
+ *
+ * Temporary database errors (locks, deadlocks, a busy SQLite file) say nothing about the mail: both shapes retry
+ * their whole transaction after a pause (see database-retry.ts) and never quarantine for them; if the error
+ * persists it propagates, the cursor stays put and the next run tries again.
  */
 import fs from 'node:fs';
 import { parseMail, removeSpooledAttachments } from '../mail/parse';
@@ -14,6 +18,8 @@ import { classifyParsedMail, NO_IDENTITY } from '../mail/classify';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { removeSpooled, type SpooledRaw } from './spool';
+import { asDatabaseFailure, isTemporaryDatabaseError } from './database-errors';
+import { transactionWithRetry } from './database-retry';
 
 export interface InboundOrigin {
   mailboxId: number;
@@ -127,7 +133,8 @@ export async function releasePrepared(prepared: PreparedMessage): Promise<void> 
 /** Several new messages, their receipts and the cursor in one transaction. Throws if any of them fails. */
 export async function persistBatch(batch: PreparedMessage[], store: IngestStore): Promise<IngestOutcome[]> {
   if (batch.length === 0) return [];
-  return store.transaction(async () => {
+  // Rolled back as a whole on failure, so the whole batch can be tried again.
+  return transactionWithRetry(store)(async () => {
     const known = await store.findImportedDuplicates(
       batch[0].origin.mailboxId,
       batch.map((item) => item.raw.sha256)
@@ -165,7 +172,7 @@ export async function persistOne(
   const { origin, raw, mail } = prepared;
   const reprocessing = options.replaceReceiptId !== undefined;
   const unit = (work: () => Promise<IngestOutcome>) =>
-    store.transaction(async () => {
+    transactionWithRetry(store)(async () => {
       if (!reprocessing) {
         const existing = await store.findReceipt(origin);
         if (existing) {
@@ -196,9 +203,10 @@ export async function persistOne(
       return store.commitParsedMessage(origin, raw, mail!, options);
     });
   } catch (error) {
-    return unit(() =>
-      store.recordQuarantined(origin, raw, `cannot be stored: ${describe(error)}`, mail, options)
-    );
+    // Still locked after the retries: not the mail's fault. Leave it for the next run instead of quarantining it.
+    if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
+    const reason = `cannot be stored: ${describe(asDatabaseFailure(error))}`;
+    return unit(() => store.recordQuarantined(origin, raw, reason, mail, options));
   }
 }
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { ConflictError, InputError, NotFoundError } from '../errors';
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
+import { DatabaseFailure } from '../ingest/database-errors';
 import { describeImapFailure, openFolder, type ImapFolderSession } from '../ingest/imap-source';
 import { importFolder, type ImportRunSummary } from '../ingest/importer';
 import { ingestSpooledMessage, type IngestOutcome } from '../ingest/ingest-message';
@@ -108,7 +109,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       return { status: 'imported', summary };
     } catch (error) {
-      const message = settings ? describeImapFailure(error, settings).message : (error as Error).message;
+      // The importer labels what failed in the database; anything else in the session is the IMAP server's.
+      const message =
+        error instanceof DatabaseFailure
+          ? error.message
+          : settings
+            ? describeImapFailure(error, settings).message
+            : (error as Error).message;
       return { status: 'failed', error: await recordFailure(row, message) };
     } finally {
       await session.close().catch(() => undefined);
