@@ -3,7 +3,13 @@
  * files never see each other's mail. Unit tests do not need it, but starting it costs well under a second.
  */
 import type { TestProject } from 'vitest/node';
-import { compilePlayground } from './harness/strapi';
+import { compilePlayground, testDatabaseClient } from './harness/strapi';
+import {
+  POSTGRES_MISSING_MESSAGE,
+  postgresAvailable,
+  startPostgres,
+  type PostgresServer,
+} from './harness/postgres';
 import {
   DOVECOT_MISSING_MESSAGE,
   dovecotAvailable,
@@ -12,6 +18,7 @@ import {
 } from './harness/dovecot';
 
 let server: DovecotServer | undefined;
+let postgres: PostgresServer | undefined;
 
 export default async function setup(project: TestProject) {
   if (!dovecotAvailable()) {
@@ -19,6 +26,17 @@ export default async function setup(project: TestProject) {
   }
   await compilePlayground();
   server = await startDovecot();
+  // EMAIL_PIPING_TEST_DB=postgres: one cluster for the run, each Strapi boot on a database of its own. Workers (and
+  // their child processes) find it through the environment.
+  if (testDatabaseClient() === 'postgres') {
+    if (!postgresAvailable()) throw new Error(POSTGRES_MISSING_MESSAGE);
+    postgres = await startPostgres();
+    process.env.EMAIL_PIPING_TEST_PG = JSON.stringify({
+      host: postgres.host,
+      port: postgres.port,
+      user: postgres.user,
+    });
+  }
   project.provide('dovecot', {
     host: server.host,
     port: server.port,
@@ -27,6 +45,7 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     await server?.stop();
+    await postgres?.stop();
   };
 }
 

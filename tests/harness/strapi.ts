@@ -1,5 +1,6 @@
 /**
- * Boots the real playground Strapi app on a throwaway SQLite file, with the plugin loaded from this repository's
+ * Boots the real playground Strapi app on a throwaway database (a SQLite file by default, or a fresh PostgreSQL
+ * database: `database: 'postgres'` or `EMAIL_PIPING_TEST_DB=postgres`), with the plugin loaded from this repository's
  * build, an HTTP server on a free loopback port, and a super admin logged in. No vitest imports: the crash test's
  * child process and the benchmark use it too.
  */
@@ -9,6 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Core } from '@strapi/strapi';
+import {
+  createDatabase,
+  databaseNameFor,
+  dropDatabase,
+  sharedPostgres,
+  type PostgresAddress,
+} from './postgres';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const playgroundDir = path.join(repoRoot, 'playground');
@@ -25,9 +33,30 @@ export async function compilePlayground(options: { onlyIfMissing?: boolean } = {
   await compileStrapi({ appDir: playgroundDir });
 }
 
+/** The databases the harness can boot on; a later step adds MySQL/MariaDB. */
+export type TestDatabaseClient = 'sqlite' | 'postgres';
+
+/** The suite's database: `EMAIL_PIPING_TEST_DB` (sqlite unless set). */
+export function testDatabaseClient(): TestDatabaseClient {
+  const value = process.env.EMAIL_PIPING_TEST_DB || 'sqlite';
+  if (value !== 'sqlite' && value !== 'postgres')
+    throw new Error(`EMAIL_PIPING_TEST_DB must be sqlite or postgres, not "${value}"`);
+  return value;
+}
+
 export interface StrapiBootOptions {
-  /** Existing SQLite file to reuse (the crash test restarts on the same one); a fresh one otherwise. */
+  /** Default: `EMAIL_PIPING_TEST_DB`, else sqlite. */
+  database?: TestDatabaseClient;
+  /**
+   * Existing database to reuse (the crash test restarts on the same one); a fresh one otherwise. A SQLite file; on
+   * PostgreSQL the path names a database (created on first use), so tests that restart on "the same file" work on
+   * both.
+   */
   databaseFile?: string;
+  /** PostgreSQL: the cluster (default: the run's shared one, `EMAIL_PIPING_TEST_PG`). */
+  postgres?: PostgresAddress;
+  /** PostgreSQL: an existing database to use as it is (e.g. one a test prepared with its own settings). */
+  databaseName?: string;
   /** Plugin settings on top of the playground's. */
   pluginConfig?: Record<string, unknown>;
   /** Start the HTTP server (admin API tests); off for pure import runs. */
@@ -40,7 +69,9 @@ export interface StrapiBootOptions {
 
 export interface TestStrapi {
   strapi: Core.Strapi;
+  /** The SQLite file, or on PostgreSQL the key given as `databaseFile` (else ''). */
   databaseFile: string;
+  database: { client: TestDatabaseClient; name: string };
   workDir: string;
   baseUrl: string;
   stop(options?: { keepFiles?: boolean }): Promise<void>;
@@ -50,10 +81,33 @@ export const TEST_ENCRYPTION_KEY = crypto.createHash('sha256').update('email-pip
 
 export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestStrapi> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-strapi-'));
-  const databaseFile = options.databaseFile ?? path.join(workDir, 'test.db');
+  const client = options.database ?? testDatabaseClient();
+  const databaseFile = options.databaseFile ?? (client === 'sqlite' ? path.join(workDir, 'test.db') : '');
   fs.mkdirSync(path.join(playgroundDir, 'public', 'uploads'), { recursive: true });
 
-  process.env.DATABASE_FILENAME = databaseFile;
+  let databaseName = databaseFile;
+  let dropOnStop: (() => Promise<void>) | null = null;
+  process.env.DATABASE_CLIENT = client;
+  if (client === 'postgres') {
+    const cluster = options.postgres ?? sharedPostgres();
+    if (!cluster)
+      throw new Error(
+        'bootStrapi: PostgreSQL asked for but no cluster given: pass `postgres` (see tests/harness/postgres.ts) or run with EMAIL_PIPING_TEST_DB=postgres'
+      );
+    const reused =
+      options.databaseName ?? (options.databaseFile ? databaseNameFor(options.databaseFile) : undefined);
+    databaseName = await createDatabase(cluster, reused);
+    if (reused === undefined) dropOnStop = () => dropDatabase(cluster, databaseName);
+    Object.assign(process.env, {
+      DATABASE_HOST: cluster.host,
+      DATABASE_PORT: String(cluster.port),
+      DATABASE_NAME: databaseName,
+      DATABASE_USERNAME: cluster.user,
+      DATABASE_PASSWORD: '',
+    });
+  } else {
+    process.env.DATABASE_FILENAME = databaseFile;
+  }
   process.env.EMAIL_PIPING_ENCRYPTION_KEY ??= TEST_ENCRYPTION_KEY;
   process.env.EMAIL_PIPING_AUTOSTART ??= 'false';
   process.env.STRAPI_TELEMETRY_DISABLED = 'true';
@@ -97,6 +151,7 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
   return {
     strapi: app,
     databaseFile,
+    database: { client, name: databaseName },
     workDir,
     baseUrl,
     async stop(stopOptions = {}) {
@@ -110,7 +165,10 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
             process.on(name as NodeJS.Signals, listener as (...args: unknown[]) => void);
         }
       }
-      if (!stopOptions.keepFiles) fs.rmSync(workDir, { recursive: true, force: true });
+      if (!stopOptions.keepFiles) {
+        fs.rmSync(workDir, { recursive: true, force: true });
+        await dropOnStop?.();
+      }
     },
   };
 }
