@@ -22,7 +22,8 @@ import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
 import { emitPluginEvent } from './events';
 import { createInboundContextLoader } from './inbound-context';
-import { createRowWriter } from './row-writer';
+import { createRowWriter, type RowWriter } from './row-writer';
+import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8, withoutNul } from '../ingest/stored-values';
 import { createOutboundLookups } from './outbound-lookups';
 import { createThreadLookups } from './thread-lookups';
 
@@ -76,7 +77,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       strapi.plugin('email-piping').service('rules').recordHits(kind, ids) as Promise<void>,
   };
   const { uploadAttachments } = createAttachmentStore(strapi);
-  const rows = createRowWriter(strapi);
+  const writer = createRowWriter(strapi);
+  // Every row the import writes goes through here without NUL, which PostgreSQL refuses (see stored-values.ts).
+  const rows: RowWriter = {
+    insert: (uid, data) => writer.insert(uid, withoutNul(data)),
+    link: (...args) => writer.link(...args),
+  };
   const inbound = createInboundContextLoader(strapi);
 
   /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
@@ -94,9 +100,11 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       uid: origin.uid,
       sha256: raw.sha256,
       rawSize: raw.size,
-      messageId: mail?.messageId ?? null,
+      // Clipped: a receipt is the log line, and the quarantine must not fail on the value that broke the store.
+      // The full values are on the message and in the raw source.
+      messageId: clipChars(mail?.messageId ?? null, QUARANTINE_FIELD_MAX_CHARS),
       subject: mail ? mail.subject.slice(0, RECEIPT_SUBJECT_CHARS) : null,
-      fromAddress: mail ? (requesterOf(mail)?.address ?? null) : null,
+      fromAddress: clipChars(mail ? (requesterOf(mail)?.address ?? null) : null, QUARANTINE_FIELD_MAX_CHARS),
     };
   }
 
@@ -111,7 +119,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     if (options?.replaceReceiptId !== undefined) {
       await query(UID.receipt).updateMany({
         where: { id: options.replaceReceiptId },
-        data: { ...receiptFields(origin, raw, mail), ...data, reprocessedAt: new Date() },
+        data: withoutNul({ ...receiptFields(origin, raw, mail), ...data, reprocessedAt: new Date() }),
       });
       return options.replaceReceiptId;
     }
@@ -154,12 +162,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     return {
       direction: author === 'agent' ? 'outbound' : 'inbound',
       author,
-      fromAddress: sender?.address ?? null,
+      // Both indexed: clipped to what a btree entry holds (see stored-values.ts).
+      fromAddress: clipUtf8(sender?.address ?? null),
       fromName: sender?.name ?? null,
       to: mail.to,
       cc: mail.cc,
       subject: mail.subject,
-      messageId: mail.messageId,
+      messageId: clipUtf8(mail.messageId),
       inReplyTo: mail.inReplyTo,
       references: mail.references,
       textBody: text.visible,
@@ -207,12 +216,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         ticketMessageId = await rows.insert(UID.message, {
           direction: 'system',
           author: 'system',
-          fromAddress: requesterOf(mail)?.address ?? null,
+          fromAddress: clipUtf8(requesterOf(mail)?.address ?? null),
           fromName: requesterOf(mail)?.name || null,
           to: mail.to,
           cc: mail.cc,
           subject: mail.subject,
-          messageId: mail.messageId,
+          messageId: clipUtf8(mail.messageId),
           inReplyTo: mail.inReplyTo,
           references: mail.references,
           textBody: bounceNotice(decision),
@@ -410,7 +419,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             const added = decision.addedRecipients.filter((entry) => !known.has(entry.address));
             if (added.length > 0) data.cc = [...(current?.cc ?? []), ...added];
           }
-          await query(UID.ticket).updateMany({ where: { id: ticketId }, data });
+          await query(UID.ticket).updateMany({ where: { id: ticketId }, data: withoutNul(data) });
         }
 
         const author =
