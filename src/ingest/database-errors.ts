@@ -86,8 +86,10 @@ export function isDatabaseError(error: unknown): boolean {
 
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  // Knex puts the whole statement in front of the driver's message: the reason is what follows the last " - ".
-  const reason = text.length > 300 && text.includes(' - ') ? text.slice(text.lastIndexOf(' - ') + 3) : text;
+  // Knex puts the whole statement (values included) in front of the driver's message: the reason is what follows
+  // the last " - ".
+  const sql = /^(?:select|insert|update|delete|with|create|alter|drop|begin|commit|savepoint|release)\b/i;
+  const reason = sql.test(text) && text.includes(' - ') ? text.slice(text.lastIndexOf(' - ') + 3) : text;
   return reason.length > 500 ? `${reason.slice(0, 500)}…` : reason;
 }
 

@@ -129,7 +129,10 @@ export async function importFolder(
 
   const serverActions = createServerActionQueue(session, store, options);
   // Finish what a crashed run committed but could not mark, move or delete on the server.
-  for (const pending of await store.pendingServerActions(options.mailboxId, session.uidValidity)) {
+  const pendingActions = await retryTemporary(() =>
+    store.pendingServerActions(options.mailboxId, session.uidValidity)
+  );
+  for (const pending of pendingActions) {
     await serverActions.add(pending);
   }
   await serverActions.flush();
@@ -149,6 +152,9 @@ export async function importFolder(
     options.fetchAheadDepth ?? DEFAULT_FETCH_AHEAD
   );
 
+  const recordNotDownloaded = (origin: InboundOrigin, reason: string) =>
+    retryTemporary(() => store.recordNotDownloaded(origin, reason));
+
   /**
    * One message after its batch failed. When even its quarantine entry cannot be written (the database refuses
    * something in it for good), a minimal receipt says so, the mail stays on the server untouched and the cursor
@@ -160,7 +166,7 @@ export async function importFolder(
     } catch (error) {
       if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
       const reason = `cannot be stored, not even in the quarantine (${describeFailure(error)}); the message stays on the server untouched`;
-      await retryTemporary(() => store.recordNotDownloaded(item.origin, reason));
+      await recordNotDownloaded(item.origin, reason);
       // No receipt id: nothing is done to the message on the server.
       return { outcome: 'quarantined', receiptId: null, ticketId: null, reason };
     }
@@ -207,7 +213,7 @@ export async function importFolder(
       if (message.size > options.maxMessageBytes) {
         await flush();
         // Left untouched on the server (no after-import action), so nothing is lost: an owner can raise the cap.
-        await store.recordNotDownloaded(
+        await recordNotDownloaded(
           origin,
           `message is ${megabytes(message.size)}, over the ${megabytes(options.maxMessageBytes)} size limit; it was not downloaded and stays on the server`
         );
@@ -243,11 +249,13 @@ function createServerActionQueue(session: ImapFolderSession, store: ImportStore,
         await session.moveTo(uids, options.moveToFolder);
       else if (options.afterImport === 'delete') await session.delete(uids);
       else await session.markSeen(uids);
-      await store.settleServerActions(receiptIds, 'done');
     } catch (error) {
       // The messages are safely stored; only the mailbox tidy-up failed. Record it and go on.
-      await store.settleServerActions(receiptIds, 'failed', (error as Error).message);
+      await retryTemporary(() => store.settleServerActions(receiptIds, 'failed', (error as Error).message));
+      return;
     }
+    // Apart from the server's answer: a database lock while recording it must not read as a failed tidy-up.
+    await retryTemporary(() => store.settleServerActions(receiptIds, 'done'));
   }
 
   return {

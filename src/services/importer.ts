@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { ConflictError, InputError, NotFoundError } from '../errors';
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
-import { DatabaseFailure } from '../ingest/database-errors';
+import { DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
+import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
 import { describeImapFailure, openFolder, type ImapFolderSession } from '../ingest/imap-source';
 import { importFolder, type ImportRunSummary } from '../ingest/importer';
 import { ingestSpooledMessage, type IngestOutcome } from '../ingest/ingest-message';
@@ -47,14 +48,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const failures = (row.consecutiveFailures ?? 0) + 1;
     const delay = nextAttemptDelaySeconds(failures, config.retryBaseSeconds, config.retryMaxSeconds);
     const nextAttemptAt = new Date(Date.now() + delay * 1000);
-    await updateMailbox(row.id, {
+    const data = {
       lastRunAt: new Date(),
       lastError: message,
       lastErrorAt: new Date(),
       consecutiveFailures: failures,
       nextAttemptAt,
       progress: null,
-    });
+    };
+    // A run that failed on a locked database may not be able to say so there: then the log and the answer say it,
+    // and the next run (which starts from the cursor anyway) tries again.
+    await retryTemporary(() => updateMailbox(row.id, data), { ...DEFAULT_DATABASE_RETRY, attempts: 3 }).catch(
+      (error: unknown) =>
+        strapi.log.error(
+          `email-piping: mailbox "${row.name}" (#${row.id}): the failure could not be recorded: ${(error as Error).message}`
+        )
+    );
     strapi.log.warn(
       `email-piping: mailbox "${row.name}" (#${row.id}): ${message}; next attempt in ${delay}s`
     );
@@ -84,28 +93,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         maxMessageBytes: config.maxMessageBytes,
         spoolDir: config.spoolDir,
         shouldStop: () => stopping,
-        onProgress: throttledProgress((progress) => updateMailbox(row.id, { progress })),
+        onProgress: throttledProgress((progress) =>
+          // Only the admin's progress bar: while the database is locked it waits for the next write.
+          updateMailbox(row.id, { progress }).catch((error: unknown) => {
+            if (!isTemporaryDatabaseError(error)) throw error;
+          })
+        ),
       });
-      const fresh = (await mailboxService().findRow(row.id)) as MailboxRow;
-      await updateMailbox(row.id, {
-        lastRunAt: new Date(),
-        lastSuccessAt: new Date(),
-        lastError: null,
-        consecutiveFailures: 0,
-        nextAttemptAt: null,
-        ticketsCreated: (fresh.ticketsCreated ?? 0) + summary.ticketsCreated,
-        repliesAdded: (fresh.repliesAdded ?? 0) + summary.repliesAdded,
-        quarantinedCount: (fresh.quarantinedCount ?? 0) + summary.quarantined,
-        // Blocked, refused, bounced, unmonitored and our own returning mail is counted like skipped mail: no ticket.
-        skippedCount:
-          (fresh.skippedCount ?? 0) +
-          summary.skipped +
-          summary.blocked +
-          summary.refused +
-          summary.bounces +
-          summary.ownMail +
-          summary.unmonitored,
-        progress: { done: summary.listed, total: summary.listed, running: false },
+      // The messages are committed; a lock now must not turn the run into a failure.
+      await retryTemporary(async () => {
+        const fresh = (await mailboxService().findRow(row.id)) as MailboxRow;
+        await updateMailbox(row.id, {
+          lastRunAt: new Date(),
+          lastSuccessAt: new Date(),
+          lastError: null,
+          consecutiveFailures: 0,
+          nextAttemptAt: null,
+          ticketsCreated: (fresh.ticketsCreated ?? 0) + summary.ticketsCreated,
+          repliesAdded: (fresh.repliesAdded ?? 0) + summary.repliesAdded,
+          quarantinedCount: (fresh.quarantinedCount ?? 0) + summary.quarantined,
+          // Blocked, refused, bounced, unmonitored and our own returning mail is counted like skipped mail: no ticket.
+          skippedCount:
+            (fresh.skippedCount ?? 0) +
+            summary.skipped +
+            summary.blocked +
+            summary.refused +
+            summary.bounces +
+            summary.ownMail +
+            summary.unmonitored,
+          progress: { done: summary.listed, total: summary.listed, running: false },
+        });
       });
       return { status: 'imported', summary };
     } catch (error) {
