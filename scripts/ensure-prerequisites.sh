@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks for the demo and the tests: Dovecot (Debian package), with `--browser` also
-# Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here), and the npm
-# dependencies. Safe to run again: it only does what is missing.
+# Installs what a fresh machine lacks for the demo and the tests: Dovecot and PostgreSQL (Debian packages), with
+# `--browser` also Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here), and
+# the npm dependencies. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,12 @@ apt_install() {
 if [ ! -x /usr/sbin/dovecot ]; then
   echo "==> installing Dovecot (dovecot-imapd) for the local IMAP server"
   apt_install "Dovecot" "dovecot-imapd"
+fi
+
+# The PostgreSQL tests start throwaway clusters from the server binaries (never the system service).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "==> installing PostgreSQL (postgresql) for the PostgreSQL tests"
+  apt_install "PostgreSQL" "postgresql"
 fi
 
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then
