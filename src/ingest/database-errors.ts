@@ -103,7 +103,7 @@ export class DatabaseFailure extends Error {
     const temporary = isTemporaryDatabaseError(cause);
     super(
       temporary
-        ? `database error (temporary, the next run goes on from here): ${messageOf(cause)}`
+        ? `database error (temporary, to be tried again): ${messageOf(cause)}`
         : `database error: ${messageOf(cause)}`,
       { cause }
     );

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
-import { ConflictError, InputError, NotFoundError } from '../errors';
+import { ConflictError, InputError, NotFoundError, PluginError } from '../errors';
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
 import { DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
 import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
@@ -246,6 +246,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           store,
           { spoolDir: config.spoolDir, replaceReceiptId: receipt.id }
         );
+      } catch (error) {
+        // Still locked after the retries: the mail stays in the quarantine as it was; the admin can try again.
+        if (error instanceof DatabaseFailure && error.temporary)
+          throw new PluginError(503, `Receipt #${receiptId} was not reprocessed: ${error.message}`);
+        throw error;
       } finally {
         await removeSpooled(raw);
       }

@@ -158,9 +158,7 @@ describe('a SQLite lock that outlasts the retries', () => {
       holder.close();
     }
     expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(
-      /^database error \(temporary, the next run goes on from here\): database is locked/
-    );
+    expect(failed.error).toMatch(/^database error \(temporary, to be tried again\): database is locked/);
     expect(failed.error).not.toMatch(/IMAP/);
     expect(await strapi.db.query(UID.receipt as never).count({ where: { mailboxId: mailbox.id } })).toBe(0);
 
