@@ -15,6 +15,7 @@ import {
   databaseNameFor,
   dropDatabase,
   sharedPostgres,
+  withClient,
   type PostgresAddress,
 } from './postgres';
 
@@ -79,6 +80,35 @@ export interface TestStrapi {
 
 export const TEST_ENCRYPTION_KEY = crypto.createHash('sha256').update('email-piping tests').digest('base64');
 
+/**
+ * Strapi's schema sync is not safe for two instances at once on one PostgreSQL database (`duplicate key …
+ * pg_type_typname_nsp_index` on an empty one): boots on the same database wait for each other, across processes,
+ * through an advisory lock held on a connection of its own. SQLite needs nothing.
+ */
+async function bootOneAtATime(
+  cluster: PostgresAddress | undefined,
+  databaseName: string,
+  boot: () => Promise<unknown>
+): Promise<void> {
+  if (!cluster) {
+    await boot();
+    return;
+  }
+  await withClient(cluster, databaseName, async (lock) => {
+    const key = crypto
+      .createHash('sha256')
+      .update(`email-piping boot ${databaseName}`)
+      .digest()
+      .readInt32BE(0);
+    await lock.query(`SELECT pg_advisory_lock(${key})`);
+    try {
+      await boot();
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(${key})`);
+    }
+  });
+}
+
 export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestStrapi> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-strapi-'));
   const client = options.database ?? testDatabaseClient();
@@ -139,7 +169,11 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
     const current = (app.config.get('plugin::email-piping') ?? {}) as Record<string, unknown>;
     app.config.set('plugin::email-piping', { ...current, ...options.pluginConfig });
   }
-  await app.bootstrap();
+  await bootOneAtATime(
+    client === 'postgres' ? (options.postgres ?? sharedPostgres()) : undefined,
+    databaseName,
+    () => app.bootstrap()
+  );
   (app as unknown as { isLoaded: boolean }).isLoaded = true;
   let baseUrl = '';
   if (options.listen) {
