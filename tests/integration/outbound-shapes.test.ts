@@ -1,0 +1,121 @@
+/**
+ * What our mail looks like when the mail it answers is unusual, with real servers: Dovecot for inbound mail, a real
+ * SMTP server capturing outbound mail, the real playground Strapi in between.
+ */
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { DovecotServer } from '../harness/dovecot';
+import { appendMessages } from '../harness/imap';
+import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
+import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
+
+const CRLF = '\r\n';
+
+function mail(headers: Record<string, string>, body: string): string {
+  const id = headers['Message-ID'] ?? `<${crypto.randomBytes(6).toString('hex')}@customer.test>`;
+  return [...Object.entries({ ...headers, 'Message-ID': id }).map(([k, v]) => `${k}: ${v}`), '', body].join(
+    CRLF
+  );
+}
+
+/** The header lines of a raw message as they are on the wire (folded lines count one by one). */
+function headerLines(raw: string): string[] {
+  const end = raw.indexOf('\r\n\r\n');
+  return raw.slice(0, end === -1 ? raw.length : end).split('\r\n');
+}
+
+describe('outbound mail shapes', () => {
+  let app: TestStrapi;
+  let admin: AdminSession;
+  let dovecot: DovecotServer;
+  let smtp: SmtpSink;
+
+  beforeAll(async () => {
+    dovecot = inject('dovecot') as unknown as DovecotServer;
+    smtp = await startSmtpSink();
+    app = await bootStrapi({
+      listen: true,
+      pluginConfig: { outboxPollMs: 100, outboxRetryBaseSeconds: 1, outboxRetryMaxSeconds: 2 },
+    });
+    admin = await loginAdmin(app);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await smtp?.stop();
+  });
+  beforeEach(() => smtp.clear());
+
+  async function supportMailbox() {
+    const address = `support-${crypto.randomBytes(4).toString('hex')}@example.test`;
+    const response = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
+      name: 'Support',
+      address,
+      fromName: 'Example Support',
+      host: dovecot.host,
+      port: dovecot.port,
+      security: 'none',
+      username: address,
+      password: dovecot.password,
+      smtpHost: smtp.host,
+      smtpPort: smtp.port,
+      smtpSecurity: 'none',
+      agentAddresses: ['agent@example.test'],
+      schedule: '0 0 1 1 *',
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    return { id: response.body.data.id, address };
+  }
+
+  async function deliver(box: { id: number; address: string }, messages: string[]) {
+    await appendMessages(dovecot, box.address, messages);
+    const run = await admin.request<{ data: { status: string; summary: Record<string, number> } }>(
+      'POST',
+      `/email-piping/mailboxes/${box.id}/run?wait=true`
+    );
+    expect(run.body.data.status, JSON.stringify(run.body)).toBe('imported');
+    return run.body.data.summary;
+  }
+
+  async function tickets(box: { id: number }) {
+    const response = await admin.request<{
+      data: { results: Array<Record<string, unknown> & { id: number; number: number }> };
+    }>('GET', `/email-piping/tickets?mailbox=${box.id}&sort=number:asc`);
+    return response.body.data.results;
+  }
+
+  it('answers a 200,000-character subject with an acknowledgement whose every header line is at most 998', async () => {
+    const box = await supportMailbox();
+    const customer = `long-${crypto.randomBytes(3).toString('hex')}@customer.test`;
+    const longId = `${'m'.repeat(1200)}@customer.test`;
+    await deliver(box, [
+      mail(
+        {
+          From: `${'Very Long Name '.repeat(40).trim()} <${customer}>`,
+          To: box.address,
+          Subject: 'S'.repeat(200_000),
+          References: Array.from({ length: 60 }, (_, i) => `<r${i}.${'x'.repeat(200)}@customer.test>`).join(
+            ' '
+          ),
+          'Message-ID': `<${longId}>`,
+        },
+        'A subject as long as a novel.'
+      ),
+    ]);
+    const [ticket] = await tickets(box);
+    expect(ticket, 'the mail became a ticket').toBeDefined();
+
+    const [ack] = await smtp.waitFor(() => smtp.to(customer).length === 1);
+    const lines = headerLines(ack.raw);
+    const longest = Math.max(...lines.map((line) => line.length));
+    expect(longest, lines.find((line) => line.length > 998)?.slice(0, 120)).toBeLessThanOrEqual(998);
+    expect(ack.parsed.subject).toMatch(new RegExp(`^\\[#${ticket.number}\\] .*: SSS`));
+    expect([...ack.parsed.subject!].length).toBeLessThanOrEqual(250);
+    expect(ack.parsed.subject!.endsWith('…')).toBe(true);
+    // The chain is bounded and its newest ids kept; an id too long for a header line cannot be referenced.
+    const references = ([] as string[]).concat(ack.parsed.references ?? []);
+    expect(references.length).toBeGreaterThan(0);
+    expect(references.length).toBeLessThanOrEqual(20);
+    expect(references).toContain(`<r59.${'x'.repeat(200)}@customer.test>`);
+    expect(references.join(' ')).not.toContain(longId);
+  });
+});
