@@ -34,7 +34,16 @@ type Row = Record<string, unknown> & { id: number };
 /** The flags as stored on a receipt and a message: the booleans that are set, and why. */
 function storedFlags(flags: InboundFlags): Record<string, unknown> {
   const set = (
-    ['autoReply', 'outOfOffice', 'bounce', 'list', 'ownMail', 'automatic', 'suppressAutoResponse'] as const
+    [
+      'autoReply',
+      'outOfOffice',
+      'bounce',
+      'readReceipt',
+      'list',
+      'ownMail',
+      'automatic',
+      'suppressAutoResponse',
+    ] as const
   ).filter((name) => flags[name]);
   return { set, reasons: flags.reasons, reportType: flags.reportType };
 }
@@ -57,6 +66,19 @@ function bounceNotice(decision: Extract<InboundDecision, { kind: 'bounce' }>): s
     );
   }
   return lines.join('\n');
+}
+
+/** What an agent reads on the ticket when a customer's client sent a read receipt for our mail. */
+function readReceiptNotice(decision: Extract<InboundDecision, { kind: 'read-receipt' }>): string {
+  const { receipt, match } = decision;
+  const who = receipt.finalRecipient ?? match?.recipient ?? 'the recipient';
+  const what =
+    receipt.disposition === 'deleted'
+      ? 'was deleted without being displayed'
+      : receipt.disposition === 'displayed' || receipt.disposition === null
+        ? 'was displayed'
+        : `was marked "${receipt.disposition}"`;
+  return `Read receipt from ${who}: our mail to ${match?.recipient ?? who} ${what}.`;
 }
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
@@ -258,6 +280,50 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     };
   }
 
+  /**
+   * A read receipt: a system event on the ticket of the mail it names; otherwise only its receipt. Never a ticket,
+   * never a reply, and never a bounce (nothing is marked bounced or suppressed).
+   */
+  async function recordReadReceipt(
+    origin: InboundOrigin,
+    raw: SpooledRaw,
+    mail: ParsedMail,
+    decision: Extract<InboundDecision, { kind: 'read-receipt' }>,
+    classification: Record<string, unknown>,
+    options: RecordOptions | undefined
+  ): Promise<IngestOutcome> {
+    const ticketId = decision.match?.ticketId ?? null;
+    let ticketMessageId: number | null = null;
+    if (ticketId !== null) {
+      ticketMessageId = await rows.insert(UID.message, {
+        direction: 'system',
+        author: 'system',
+        fromAddress: requesterOf(mail)?.address ?? null,
+        fromName: requesterOf(mail)?.name || null,
+        to: mail.to,
+        cc: mail.cc,
+        subject: mail.subject,
+        messageId: mail.messageId,
+        inReplyTo: mail.inReplyTo,
+        references: mail.references,
+        textBody: readReceiptNotice(decision),
+        headers: mail.headers,
+        rawSize: raw.size,
+        sentAt: mail.date,
+        ...classification,
+      });
+      await rows.link(UID.message, 'ticket', ticketMessageId, ticketId);
+    }
+    const receiptId = await writeReceipt(
+      origin,
+      raw,
+      mail,
+      { outcome: 'read-receipt', reason: decision.reason, ticketId, ticketMessageId, ...classification },
+      options
+    );
+    return { outcome: 'read-receipt' as const, receiptId, ticketId, reason: decision.reason };
+  }
+
   return {
     transaction: <T>(work: () => Promise<T>) => strapi.db.transaction(() => work()) as Promise<T>,
 
@@ -312,6 +378,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         }
         if (decision.kind === 'bounce') {
           return recordBounce(origin, raw, mail, decision, classification, options, now);
+        }
+        if (decision.kind === 'read-receipt') {
+          return recordReadReceipt(origin, raw, mail, decision, classification, options);
         }
         /** Mail that makes no ticket: its receipt, after a one-time answer when one is due. */
         const withoutTicket = async (

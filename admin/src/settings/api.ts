@@ -266,6 +266,7 @@ export const AUTOMATIC_KINDS = [
   'auto-reply',
   'out-of-office',
   'bounce',
+  'read-receipt',
   'list',
   'own-mail',
   'automatic',
