@@ -104,10 +104,14 @@ describe('outbound mail shapes', () => {
     const [ticket] = await tickets(box);
     expect(ticket, 'the mail became a ticket').toBeDefined();
 
-    const [ack] = await smtp.waitFor(() => smtp.to(customer).length === 1);
-    const lines = headerLines(ack.raw);
-    const longest = Math.max(...lines.map((line) => line.length));
-    expect(longest, lines.find((line) => line.length > 998)?.slice(0, 120)).toBeLessThanOrEqual(998);
+    // The acknowledgement and the agents' notification both quote the subject.
+    await smtp.waitFor(() => smtp.to(customer).length === 1 && smtp.to('agent@example.test').length === 1);
+    const [ack] = smtp.to(customer);
+    for (const sent of [ack, ...smtp.to('agent@example.test')]) {
+      const lines = headerLines(sent.raw);
+      const longest = Math.max(...lines.map((line) => line.length));
+      expect(longest, lines.find((line) => line.length > 998)?.slice(0, 120)).toBeLessThanOrEqual(998);
+    }
     expect(ack.parsed.subject).toMatch(new RegExp(`^\\[#${ticket.number}\\] .*: SSS`));
     expect([...ack.parsed.subject!].length).toBeLessThanOrEqual(250);
     expect(ack.parsed.subject!.endsWith('…')).toBe(true);
@@ -117,5 +121,98 @@ describe('outbound mail shapes', () => {
     expect(references.length).toBeLessThanOrEqual(20);
     expect(references).toContain(`<r59.${'x'.repeat(200)}@customer.test>`);
     expect(references.join(' ')).not.toContain(longId);
+  });
+
+  async function receiptsOf(box: { id: number }, mailClass: string) {
+    const response = await admin.request<{
+      data: {
+        results: Array<{ outcome: string; mailClass: string; ticketId: number | null; reason: string }>;
+      };
+    }>('GET', `/email-piping/receipts?mailbox=${box.id}&mailClass=${mailClass}`);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body.data.results;
+  }
+
+  function readReceipt(from: string, to: string, originalId: string | null, subject: string): string {
+    const boundary = `mdn-${crypto.randomBytes(4).toString('hex')}`;
+    return [
+      `From: ${from}`,
+      `To: ${to}`,
+      `Subject: Read: ${subject}`,
+      `Message-ID: <${crypto.randomBytes(6).toString('hex')}@customer.test>`,
+      ...(originalId ? [`In-Reply-To: ${originalId}`] : []),
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/report; report-type=disposition-notification; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=UTF-8',
+      '',
+      'This is a Return Receipt for the mail that you sent. It only acknowledges that the message was displayed.',
+      '',
+      `--${boundary}`,
+      'Content-Type: message/disposition-notification',
+      '',
+      'Reporting-UA: customer.test; Mozilla Thunderbird',
+      `Final-Recipient: rfc822;${from.replace(/^.*<|>$/g, '')}`,
+      ...(originalId ? [`Original-Message-ID: ${originalId}`] : []),
+      'Disposition: manual-action/MDN-sent-manually; displayed',
+      '',
+      `--${boundary}--`,
+      '',
+    ].join(CRLF);
+  }
+
+  it('puts a read receipt for our acknowledgement on its ticket as a system event, and opens no ticket', async () => {
+    const box = await supportMailbox();
+    const customer = `reader-${crypto.randomBytes(3).toString('hex')}@customer.test`;
+    await deliver(box, [
+      mail(
+        { From: `Rita Reader <${customer}>`, To: box.address, Subject: 'Where is my order?' },
+        'Order 77.'
+      ),
+    ]);
+    await smtp.waitFor(() => smtp.to(customer).length === 1);
+    const [ack] = smtp.to(customer);
+    const before = await tickets(box);
+    expect(before).toHaveLength(1);
+
+    const summary = await deliver(box, [
+      readReceipt(`Rita Reader <${customer}>`, box.address, ack.parsed.messageId!, ack.parsed.subject!),
+      // A receipt for mail we never sent: recorded, dropped.
+      readReceipt(`Rita Reader <${customer}>`, box.address, '<unknown-1@elsewhere.test>', 'Something else'),
+    ]);
+    expect(summary.ticketsCreated).toBe(0);
+    expect(summary.repliesAdded).toBe(0);
+    expect(await tickets(box)).toHaveLength(1);
+
+    const detail = await admin.request<{
+      data: {
+        messages: Array<{ direction: string; mailClass: string | null; textBody: string }>;
+        outbox: Array<{ status: string; recipient: string }>;
+      };
+    }>('GET', `/email-piping/tickets/${before[0].id}`);
+    const system = detail.body.data.messages.filter((m) => m.direction === 'system');
+    expect(system).toHaveLength(1);
+    expect(system[0].mailClass).toBe('read-receipt');
+    expect(system[0].textBody).toBe(`Read receipt from ${customer}: our mail to ${customer} was displayed.`);
+    // Never a bounce: the acknowledgement stays sent, the address is not suppressed.
+    expect(detail.body.data.outbox.find((row) => row.recipient === customer)?.status).toBe('sent');
+    const suppressions = await admin.request<{ data: { results: Array<{ address: string }> } | unknown[] }>(
+      'GET',
+      '/email-piping/suppressions'
+    );
+    expect(JSON.stringify(suppressions.body)).not.toContain(customer);
+
+    const receipts = await receiptsOf(box, 'read-receipt');
+    expect(receipts.map((r) => [r.outcome, r.ticketId])).toEqual(
+      expect.arrayContaining([
+        ['read-receipt', before[0].id],
+        ['read-receipt', null],
+      ])
+    );
+    expect(receipts).toHaveLength(2);
+    // Nothing automatic answers a receipt.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(smtp.to(customer)).toHaveLength(1);
   });
 });
