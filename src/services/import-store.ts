@@ -16,6 +16,7 @@ import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';
 import type { TicketRef } from '../mail/thread';
 import type { MailAddress, ParsedMail } from '../mail/types';
+import { languagesOfMail } from '../mail/language';
 import { parseLanguagePreferences } from '../outbound/templates';
 import type { ContentPreference } from '../schemas/mailbox';
 import { UID } from '../uids';
@@ -403,19 +404,24 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         // One-time answers go to people only: never to a machine, never to who asked for no automatic answer.
         const answerable =
           context.sends && !decision.automatic.automatic && !decision.flags.suppressAutoResponse;
-        const answerRequest = {
+        // Headers first, else the language the text is written in; detected only for mail that needs it.
+        const languages = () =>
+          languagesOfMail(parseLanguagePreferences(mail.headers), mail.text || mail.subject);
+        const answerRequest = async () => ({
           sender: decision.sender,
           senderName: sender.name,
-          languages: parseLanguagePreferences(mail.headers),
+          languages: await languages(),
           messageId: mail.messageId,
           references: mail.references,
-        };
+        });
         if (decision.kind === 'unmonitored') {
           return withoutTicket(
             'unmonitored',
             decision.reason,
             {},
-            answerable ? () => notifications.answerUnmonitored(context.row, answerRequest) : null
+            answerable
+              ? async () => notifications.answerUnmonitored(context.row, await answerRequest())
+              : null
           );
         }
         if (decision.kind === 'blocked') {
@@ -428,7 +434,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             'refused',
             reason,
             {},
-            answerable ? () => notifications.answerRefusal(context.row, { ...answerRequest, reason }) : null
+            answerable
+              ? async () => notifications.answerRefusal(context.row, { ...(await answerRequest()), reason })
+              : null
           );
         }
         const { plan, thread, automatic } = decision;
@@ -455,7 +463,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             requesterName: sender.name || null,
             cc: decision.addedRecipients,
             forwardingAddress: decision.forwardingAddress,
-            language: parseLanguagePreferences(mail.headers).join(',') || null,
+            language: (await languages()).join(',') || null,
             lastMessageAt: now,
           });
           await rows.link(UID.ticket, 'mailbox', ticketId, origin.mailboxId);

@@ -215,4 +215,43 @@ describe('outbound mail shapes', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(smtp.to(customer)).toHaveLength(1);
   });
+
+  function arabicMail(from: string, to: string, headers: Record<string, string> = {}): string {
+    const subject = 'لم يصل طلبي';
+    const body =
+      'مرحبا، طلبت سماعات قبل أسبوعين ولم يصل الطلب حتى الآن. هل يمكنكم التحقق من حالته؟\r\nشكرا لكم';
+    return mail(
+      {
+        From: from,
+        To: to,
+        Subject: `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
+        'MIME-Version': '1.0',
+        'Content-Type': 'text/plain; charset="UTF-8"',
+        'Content-Transfer-Encoding': 'base64',
+        ...headers,
+      },
+      Buffer.from(body).toString('base64')
+    );
+  }
+
+  it('answers an Arabic mail without any language header with the Arabic right-to-left acknowledgement', async () => {
+    const box = await supportMailbox();
+    const plain = `arabic-${crypto.randomBytes(3).toString('hex')}@customer.test`;
+    const tagged = `arabic-cl-${crypto.randomBytes(3).toString('hex')}@customer.test`;
+    await deliver(box, [
+      arabicMail(`Sara <${plain}>`, box.address),
+      arabicMail(`Omar <${tagged}>`, box.address, { 'Content-Language': 'ar' }),
+    ]);
+    const created = await tickets(box);
+    expect(created.map((ticket) => ticket.language)).toEqual(['ar', 'ar']);
+
+    await smtp.waitFor(() => smtp.to(plain).length === 1 && smtp.to(tagged).length === 1);
+    for (const address of [plain, tagged]) {
+      const [ack] = smtp.to(address);
+      expect(ack.parsed.html).toContain('<html lang="ar" dir="rtl">');
+      expect(ack.parsed.html).toContain('<body dir="rtl"');
+      expect(ack.parsed.subject).toMatch(/^\[#\d+\] تلقّينا طلبك: لم يصل طلبي$/);
+      expect(ack.parsed.text).toContain('شكرًا لتواصلك مع');
+    }
+  });
 });
