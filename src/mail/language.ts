@@ -5,7 +5,8 @@
  * use appear), Hebrew letters mean Hebrew; Latin or other scripts say too little and give no answer.
  *
  * tinyld's tables weigh ~600 KB and take a few hundred milliseconds to load, so the module is imported on the first
- * mail that needs it, not at boot. Only a bounded slice of the text is read.
+ * mail that needs it, not at boot. Only a bounded slice of the text is read, and text (almost) in plain ASCII is not
+ * given to the detector at all (see {@link MIN_NON_ASCII_SHARE}).
  */
 import { isRightToLeft } from '../outbound/templates';
 
@@ -17,10 +18,17 @@ export interface DetectedLanguage {
   source: 'detector' | 'script';
 }
 
-/** The detector reads at most this much of the text: the opening of a mail says what language it is in. */
-export const MAX_DETECTION_CHARS = 1000;
+/** At most this much of the text is read: the opening of a mail says what language it is in. */
+export const MAX_DETECTION_CHARS = 500;
+/** The detector's share of it; its cost grows with the length (about a millisecond for this much). */
+export const DETECTOR_SAMPLE_CHARS = 300;
 /** Below this many letters the detector guesses too wildly; the script decides instead. */
 export const MIN_DETECTOR_LETTERS = 12;
+/**
+ * Text with fewer letters outside ASCII than this share is English, or a language written without its accents,
+ * or English with a name like "José" in it: the English default answers it, and the detector is not asked.
+ */
+export const MIN_NON_ASCII_SHARE = 0.01;
 
 type Detector = (text: string) => string;
 let detector: Promise<Detector> | null = null;
@@ -37,6 +45,7 @@ function loadDetector(): Promise<Detector> {
 }
 
 const LETTER = /\p{L}/gu;
+const NON_ASCII_LETTER = /[^\P{L}a-zA-Z]/gu;
 const ARABIC_LETTER = /\p{Script=Arabic}/gu;
 const HEBREW_LETTER = /\p{Script=Hebrew}/gu;
 /** Letters of the Arabic script that Arabic itself does not use. */
@@ -71,8 +80,8 @@ export async function detectLanguage(text: string): Promise<DetectedLanguage | n
   const sample = text.slice(0, MAX_DETECTION_CHARS);
   const letters = count(sample, LETTER);
   const byScript = languageOfScript(sample, letters);
-  if (letters >= MIN_DETECTOR_LETTERS) {
-    const detected = (await loadDetector())(sample);
+  if (letters >= MIN_DETECTOR_LETTERS && count(sample, NON_ASCII_LETTER) >= letters * MIN_NON_ASCII_SHARE) {
+    const detected = (await loadDetector())(sample.slice(0, DETECTOR_SAMPLE_CHARS));
     // The script is the firmer evidence of direction: a detector that reads Arabic letters as a left-to-right
     // language is wrong about the one thing that matters here.
     if (detected && (byScript === null || isRightToLeft(detected))) return result(detected, 'detector');

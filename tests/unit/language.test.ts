@@ -13,7 +13,10 @@ describe('detectLanguage', () => {
   });
 
   it.each([
-    ['en', 'Hello, my order has not arrived yet. Could you please check what happened to it?'],
+    [
+      'de',
+      'Guten Tag, meine Bestellung ist noch nicht angekommen. Können Sie bitte prüfen, was passiert ist?',
+    ],
     ['fr', "Bonjour, ma commande n'est pas encore arrivée. Pouvez-vous vérifier ce qui s'est passé ?"],
     ['pl', 'Dzień dobry, moje zamówienie jeszcze nie dotarło. Czy mogą Państwo sprawdzić, co się stało?'],
   ])('detects %s as left to right', async (language, text) => {
@@ -25,6 +28,15 @@ describe('detectLanguage', () => {
     expect(await detectLanguage('שלום רב')).toEqual({ language: 'he', direction: 'rtl', source: 'script' });
     expect(await detectLanguage('پرسش')).toMatchObject({ language: 'fa', direction: 'rtl' });
     expect(await detectLanguage('شکریہ')).toMatchObject({ language: 'ur', direction: 'rtl' });
+  });
+
+  it('leaves plain ASCII text to the English default without asking the detector', async () => {
+    expect(
+      await detectLanguage('Hello, my order has not arrived yet. Could you please check it?')
+    ).toBeNull();
+    expect(await languagesOfMail([], 'Bonjour, ma commande est en retard, pouvez-vous regarder?')).toEqual(
+      []
+    );
   });
 
   it('gives no answer when neither can tell', async () => {
