@@ -195,6 +195,35 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     };
   }
 
+  /** A system event on a ticket (a bounce, a read receipt): the mail's fields, and the notice an agent reads. */
+  async function writeSystemEvent(
+    raw: SpooledRaw,
+    mail: ParsedMail,
+    notice: string,
+    classification: Record<string, unknown>,
+    ticketId: number
+  ): Promise<number> {
+    const id = await rows.insert(UID.message, {
+      direction: 'system',
+      author: 'system',
+      fromAddress: requesterOf(mail)?.address ?? null,
+      fromName: requesterOf(mail)?.name || null,
+      to: mail.to,
+      cc: mail.cc,
+      subject: mail.subject,
+      messageId: mail.messageId,
+      inReplyTo: mail.inReplyTo,
+      references: mail.references,
+      textBody: notice,
+      headers: mail.headers,
+      rawSize: raw.size,
+      sentAt: mail.date,
+      ...classification,
+    });
+    await rows.link(UID.message, 'ticket', id, ticketId);
+    return id;
+  }
+
   /**
    * A bounce: recorded on the ticket of the mail it reports on as a system event (never a customer reply, never a
    * new ticket); that mail is marked bounced, and a permanent failure suppresses further mail to its recipient. An
@@ -227,24 +256,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         });
       }
       if (match.ticketId !== null) {
-        ticketMessageId = await rows.insert(UID.message, {
-          direction: 'system',
-          author: 'system',
-          fromAddress: requesterOf(mail)?.address ?? null,
-          fromName: requesterOf(mail)?.name || null,
-          to: mail.to,
-          cc: mail.cc,
-          subject: mail.subject,
-          messageId: mail.messageId,
-          inReplyTo: mail.inReplyTo,
-          references: mail.references,
-          textBody: bounceNotice(decision),
-          headers: mail.headers,
-          rawSize: raw.size,
-          sentAt: mail.date,
-          ...classification,
-        });
-        await rows.link(UID.message, 'ticket', ticketMessageId, match.ticketId);
+        ticketMessageId = await writeSystemEvent(
+          raw,
+          mail,
+          bounceNotice(decision),
+          classification,
+          match.ticketId
+        );
       }
     }
     const receiptId = await writeReceipt(
@@ -296,24 +314,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     const ticketId = decision.match?.ticketId ?? null;
     let ticketMessageId: number | null = null;
     if (ticketId !== null) {
-      ticketMessageId = await rows.insert(UID.message, {
-        direction: 'system',
-        author: 'system',
-        fromAddress: requesterOf(mail)?.address ?? null,
-        fromName: requesterOf(mail)?.name || null,
-        to: mail.to,
-        cc: mail.cc,
-        subject: mail.subject,
-        messageId: mail.messageId,
-        inReplyTo: mail.inReplyTo,
-        references: mail.references,
-        textBody: readReceiptNotice(decision),
-        headers: mail.headers,
-        rawSize: raw.size,
-        sentAt: mail.date,
-        ...classification,
-      });
-      await rows.link(UID.message, 'ticket', ticketMessageId, ticketId);
+      ticketMessageId = await writeSystemEvent(
+        raw,
+        mail,
+        readReceiptNotice(decision),
+        classification,
+        ticketId
+      );
     }
     const receiptId = await writeReceipt(
       origin,
