@@ -10,6 +10,8 @@ import {
   isReferableId,
 } from '../../src/outbound/header-limits';
 import { messageOptions, type OutgoingMail } from '../../src/outbound/mailer';
+import { DEFAULT_TEMPLATES } from '../../src/outbound/default-templates';
+import { chooseTemplate, renderTemplate } from '../../src/outbound/templates';
 
 /** The raw header block nodemailer writes for a mail (real nodemailer, no transport). */
 async function rawHeaders(mail: OutgoingMail): Promise<string[]> {
@@ -152,5 +154,25 @@ describe('the message nodemailer writes', () => {
     expect(lines).toContain('In-Reply-To: <p@x>');
     expect(lines).toContain('References: <a@x> <p@x>');
     expect(lines).toContain('Subject: Hello');
+  });
+});
+
+describe('template values taken from the mail', () => {
+  it('are bounded in the subject, the title and the body alike', () => {
+    const template = chooseTemplate(DEFAULT_TEMPLATES, 'agent-new-ticket', ['en']);
+    const mail = renderTemplate(
+      template,
+      {
+        ticket: { number: 1, subject: 'S'.repeat(200_000), status: 'open', priority: 'normal' },
+        requester: { name: 'N'.repeat(10_000), email: 'jane@customer.test' },
+        message: { text: 'Hello', from: 'jane@customer.test' },
+        site: { name: 'Example Shop' },
+        mailbox: { name: 'Support' },
+      },
+      { subjectToken: '[#1]' }
+    );
+    expect(mail.html.length).toBeLessThan(5_000);
+    expect(mail.text).toContain(`Subject: ${'S'.repeat(249)}…`);
+    expect(mail.text).not.toContain('S'.repeat(250));
   });
 });
