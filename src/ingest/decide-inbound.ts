@@ -20,6 +20,7 @@ import { classifyParsedMail, type AutomaticVerdict, type InboundFlags } from '..
 import { addressesInHeader, forwardingAddressOf } from '../mail/forwarding';
 import { threadCandidateIds } from '../mail/message-ids';
 import { requesterOf } from '../mail/requester';
+import { parseReadReceipt, type ReadReceiptReport } from '../mail/read-receipt';
 import { evaluateRules, type CompiledRules, type RuleOutcome } from '../mail/rules';
 import { resolveThread, type ThreadDecision, type ThreadLookups } from '../mail/thread';
 import { normaliseAddress, withoutSubaddress } from '../mail/tokens';
@@ -89,6 +90,13 @@ export type InboundDecision =
       match: OutboundMatch | null;
       reason: string;
     })
+  | (Classified & {
+      kind: 'read-receipt';
+      receipt: ReadReceiptReport;
+      /** The mail of ours the receipt is about, when it names one. */
+      match: OutboundMatch | null;
+      reason: string;
+    })
   | (Classified & { kind: 'blocked'; ruleId: number; reason: string })
   | (Classified & { kind: 'unmonitored'; reason: string })
   | {
@@ -149,6 +157,7 @@ function importedRecipients(mail: ParsedMail, sender: string, settings: InboundS
 export function mailClassOf(flags: InboundFlags): MailClass {
   if (flags.ownMail) return 'own-mail';
   if (flags.bounce) return 'bounce';
+  if (flags.readReceipt) return 'read-receipt';
   if (flags.outOfOffice) return 'out-of-office';
   if (flags.autoReply) return 'auto-reply';
   if (flags.list) return 'list';
@@ -156,8 +165,19 @@ export function mailClassOf(flags: InboundFlags): MailClass {
   return 'person';
 }
 
-export type MailClass =
-  'person' | 'auto-reply' | 'out-of-office' | 'bounce' | 'list' | 'own-mail' | 'automatic';
+/** Every class, in the order the admin lists them (receipt filters, dashboard series). */
+export const MAIL_CLASSES = [
+  'person',
+  'auto-reply',
+  'out-of-office',
+  'bounce',
+  'read-receipt',
+  'list',
+  'own-mail',
+  'automatic',
+] as const;
+
+export type MailClass = (typeof MAIL_CLASSES)[number];
 
 /** The mail a bounce reports on: by the VERP token it was delivered to, else by the returned mail's Message-ID. */
 async function matchBounce(
@@ -182,6 +202,27 @@ function describeBounce(report: BounceReport | null, match: OutboundMatch | null
     ? `about mail #${match.outboxId} to ${match.recipient} (matched by ${match.via === 'verp' ? 'VERP token' : 'Message-ID'})`
     : 'not tied to any mail we sent';
   return `bounce ${about}${failures ? `: ${failures}` : ''}`;
+}
+
+/** The mail of ours a read receipt names: the first of its ids that is one of our Message-IDs. */
+async function matchReadReceipt(
+  receipt: ReadReceiptReport,
+  outbound: OutboundLookups
+): Promise<OutboundMatch | null> {
+  // Our Message-IDs all start with "ep." (tokens.ts, notify.ts): only those are looked up.
+  for (const id of receipt.candidateIds) {
+    if (!id.startsWith('ep.')) continue;
+    const found = await outbound.findByMessageId(id);
+    if (found) return found;
+  }
+  return null;
+}
+
+function describeReadReceipt(receipt: ReadReceiptReport, match: OutboundMatch | null): string {
+  const what = receipt.disposition ? ` (${receipt.disposition})` : '';
+  return match
+    ? `read receipt${what} for mail #${match.outboxId} to ${match.recipient}`
+    : `read receipt${what} not tied to any mail we sent: recorded, no ticket`;
 }
 
 export async function decideInbound(input: InboundDecisionInput): Promise<InboundDecision> {
@@ -215,6 +256,18 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
     const report = await parseBounce(mail);
     const match = await matchBounce(mail, report, input.outbound);
     return { ...classified, kind: 'bounce', report, match, reason: describeBounce(report, match) };
+  }
+  // A read receipt goes on the ticket of the mail it names, or nowhere: never a ticket, never a suppression.
+  if (flags.readReceipt) {
+    const receipt = await parseReadReceipt(mail);
+    const match = await matchReadReceipt(receipt, input.outbound);
+    return {
+      ...classified,
+      kind: 'read-receipt',
+      receipt,
+      match,
+      reason: describeReadReceipt(receipt, match),
+    };
   }
 
   const blocked = findBlockingRule(settings.blockRules, { sender, subject: mail.subject });

@@ -37,6 +37,8 @@ export type IngestOutcomeKind =
   | 'refused'
   /** A delivery report: recorded on the ticket of the mail it is about, if any. */
   | 'bounce'
+  /** A read receipt (RFC 8098): recorded on the ticket of the mail it names, if any; never a ticket. */
+  | 'read-receipt'
   /** Our own mail come back: recorded, nothing else. */
   | 'own-mail'
   /** Mail to a mailbox nobody reads: no ticket. */

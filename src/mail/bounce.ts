@@ -159,7 +159,7 @@ function headerValues(headers: Record<string, string | string[]>, name: string):
 /* RFC 3464 fields                                                                                  */
 /* ------------------------------------------------------------------------------------------------ */
 
-type FieldBlock = Map<string, string>;
+export type FieldBlock = Map<string, string>;
 
 const FIELD_LINE = /^([A-Za-z][A-Za-z0-9-]{0,76})[ \t]*:[ \t]*(.*)$/;
 
@@ -167,7 +167,7 @@ const FIELD_LINE = /^([A-Za-z][A-Za-z0-9-]{0,76})[ \t]*:[ \t]*(.*)$/;
  * Blocks of `Name: value` fields separated by blank lines, names lower-cased, folded lines joined, the first
  * occurrence of a name kept. Lines that are not fields end the field they would otherwise continue.
  */
-function fieldBlocks(text: string): FieldBlock[] {
+export function fieldBlocks(text: string): FieldBlock[] {
   const blocks: FieldBlock[] = [];
   let current: FieldBlock = new Map();
   let continuing: string | null = null;
@@ -285,7 +285,7 @@ export function parseDeliveryStatus(text: string): DeliveryStatus {
 /* Spooled parts                                                                                    */
 /* ------------------------------------------------------------------------------------------------ */
 
-async function readPart(attachment: SpooledAttachment): Promise<string> {
+export async function readPart(attachment: SpooledAttachment): Promise<string> {
   const length = Math.max(0, Math.min(attachment.size, MAX_PART_BYTES));
   if (length === 0) return '';
   const handle = await fsp.open(attachment.tempPath, 'r');

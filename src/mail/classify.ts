@@ -53,6 +53,11 @@ export interface InboundFlags {
   outOfOffice: boolean;
   /** A delivery failure or delay report (a DSN, or a daemon's non-standard equivalent). */
   bounce: boolean;
+  /**
+   * A read receipt (RFC 8098 message disposition notification): a report that someone's client showed, deleted or
+   * ignored our mail. Automatic, never a bounce: it says nothing about delivery and must suppress nothing.
+   */
+  readReceipt: boolean;
   /** Mailing-list traffic (List-* headers, Precedence: list). */
   list: boolean;
   /** Our own mail come back (our address, our loop header, our Message-ID): record it, create and send nothing. */
@@ -120,6 +125,27 @@ function plainAddress(address: string): string {
 
 /** Mail system daemons: what they send is a delivery report or a notice, never a person's message. */
 const DAEMON_SENDER = /^(?:mailer[-_]?daemon|post[-_]?master)@/i;
+/**
+ * Local parts and display names that daemons give themselves beyond the classic two: "Mail Delivery System"
+ * (Exim, Gmail's `Mail.Delivery.System@`), "Mail Delivery Subsystem" (Sendmail, Gmail), "Mail Delivery Service",
+ * "Mail Administrator" (Yahoo), "Mail System" (Postfix's `Mail Delivery System` variant), "Mailer-Daemon"
+ * spelled apart. Matched on the whole folded local part or display name, separators being blank, `.`, `_` or `-`.
+ */
+const DAEMON_NAME =
+  /^(?:mail(?:er)?[\s._-]{0,2}(?:delivery[\s._-]{0,2}(?:system|subsystem|service|agent)|daemon|administrator|system(?:[\s._-]{0,2}administrator)?)|post[\s._-]{0,2}master|mdaemon|delivery[\s._-]{0,2}status[\s._-]{0,2}notification)$/;
+
+/** True for a daemon's address or display name ("Mail Delivery System <Mail.Delivery.System@example.com>"). */
+function isDaemonLike(sender: string | null, fromHeader: string | null): boolean {
+  if (sender !== null) {
+    if (DAEMON_SENDER.test(sender)) return true;
+    const local = sender.slice(0, sender.lastIndexOf('@'));
+    if (DAEMON_NAME.test(fold(local))) return true;
+  }
+  // The display name: what comes before `<`, without quotes (a name longer than 200 characters is no daemon's).
+  const head = fromHeader === null ? '' : fromHeader.slice(0, 200);
+  const bracket = head.indexOf('<');
+  return bracket > 0 && DAEMON_NAME.test(fold(head.slice(0, bracket).replace(/"/g, '')).trim());
+}
 /** List managers: owner-<list>@ receives and sends list bounces, <list>-request@ the list's commands. */
 const LIST_ROBOT_SENDER = /^(?:owner-[^@]*|[^@]*-request)@/i;
 /** Robots that announce they read nothing (Discourse and Zammad treat them as auto-generated). */
@@ -312,6 +338,13 @@ const BOUNCE_SUBJECT = new RegExp(
     'nie dostarczono',
     'kattetoimetamatu',
     'kohaletoimetamatu',
+    'zustellung fehlgeschlagen',
+    'mail konnte nicht zugestellt',
+    'niet afgeleverd',
+    'non consegnato',
+    'nie mozna dostarczyc',
+    'falha na entrega',
+    'error de entrega',
     // Russian (Mail.ru, Yandex), Japanese (Trend Micro, KDDI)
     'не доставлено',
     'недоставленное',
@@ -368,6 +401,16 @@ const DELIVERY_FAILURE_WORDING = new RegExp(
     'address not found',
     'recipient address rejected',
     'not listed in',
+    // German, French, Spanish, Portuguese, Italian, Dutch, Polish (folded: no accents)
+    'konnte nicht zugestellt werden',
+    'nicht zugestellt werden',
+    "n'a pas pu etre remis",
+    'n a pas pu etre distribue',
+    'no se pudo entregar',
+    'nao foi possivel entregar',
+    'non e stato possibile recapitare',
+    'kon niet worden bezorgd',
+    'nie mogla zostac dostarczona',
   ]
     .map(phraseSource)
     .join('|')
@@ -380,6 +423,13 @@ const RETURNED_MESSAGE_TYPES = new Set([
   'message/global-headers',
 ]);
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
+/** RFC 8098 and its internationalised form (RFC 6533). */
+const DISPOSITION_NOTIFICATION_TYPES = new Set([
+  'message/disposition-notification',
+  'message/global-disposition-notification',
+]);
+/** Report types that name something other than a delivery report. */
+const KNOWN_NON_BOUNCE_REPORTS = new Set(['disposition-notification', 'feedback-report']);
 
 type BodyVerdict = 'strong' | 'wording' | null;
 
@@ -547,6 +597,12 @@ export function classifyInbound(input: InboundInput): InboundFlags {
     note('null From address');
   }
   const daemonSender = sender !== null && DAEMON_SENDER.test(sender);
+  // "Mail Delivery System <Mail.Delivery.System@…>": a daemon by the name it gives itself.
+  const daemonNamed = !daemonSender && !nullFrom && isDaemonLike(sender, fromHeader);
+  if (daemonNamed) {
+    otherAutomatic = true;
+    note(`machine sender ${quote(fromHeader ?? sender ?? '')}`);
+  }
   if (sender !== null) {
     if (daemonSender) {
       otherAutomatic = true;
@@ -563,11 +619,13 @@ export function classifyInbound(input: InboundInput): InboundFlags {
   // --- Reports (RFC 6522): delivery status → bounce; read receipts and abuse reports are automatic, not bounces.
   const reportType = reportTypeOf(firstHeader(headers, 'content-type'));
   const partTypes = (input.body?.partTypes ?? []).map((type) => type.toLowerCase());
+  let readReceipt = false;
   if (reportType === 'delivery-status' || reportType === 'global-delivery-status') {
     bounce = true;
     note(`delivery status report (multipart/report; report-type=${reportType})`);
   } else if (reportType === 'disposition-notification') {
     otherAutomatic = true;
+    readReceipt = true;
     note('read receipt (multipart/report; report-type=disposition-notification)');
   } else if (reportType === 'feedback-report') {
     otherAutomatic = true;
@@ -580,8 +638,13 @@ export function classifyInbound(input: InboundInput): InboundFlags {
     bounce = true;
     note('delivery status part');
   }
-  if (reportType !== 'disposition-notification' && partTypes.includes('message/disposition-notification')) {
+  if (
+    reportType !== 'disposition-notification' &&
+    partTypes.some((type) => DISPOSITION_NOTIFICATION_TYPES.has(type))
+  ) {
     otherAutomatic = true;
+    // A delivery-status part or report-type says "bounce" explicitly; the receipt part alone says "receipt".
+    if (!bounce) readReceipt = true;
     note('read receipt part (message/disposition-notification)');
   }
   if (reportType !== 'feedback-report' && partTypes.includes('message/feedback-report')) {
@@ -589,17 +652,28 @@ export function classifyInbound(input: InboundInput): InboundFlags {
     note('abuse report part (message/feedback-report)');
   }
 
-  // --- Non-standard bounces: a daemon or null sender, and a report's subject or wording. A no-reply robot counts
-  // only with strong evidence (an SMTP status, or failure wording together with the returned message).
-  if (!bounce) {
-    const daemonLike = daemonSender || nullReturnPath || nullFrom;
+  // --- Non-standard bounces, from a combination of signals. Who wrote it: a daemon (by address or display name) or a
+  // null sender; or the shape: a multipart/report whose report-type is missing or unknown. What it says: a delivery
+  // report's subject (in several languages), failure wording or an SMTP status in the body. Either source with
+  // either content makes a bounce. A no-reply robot counts only with strong evidence (an SMTP status, or failure
+  // wording together with the returned message): shops' "delivery notification: your parcel could not be
+  // delivered" come from no-reply senders. A read receipt is never a bounce.
+  if (!bounce && !readReceipt) {
+    const daemonLike = daemonSender || daemonNamed || nullReturnPath || nullFrom;
+    const unknownReport = reportType !== null && !KNOWN_NON_BOUNCE_REPORTS.has(reportType);
     const bodyVerdict = bounceEvidenceInBody(input.body);
-    if (daemonLike && BOUNCE_SUBJECT.test(foldedSubject)) {
+    const subjectSays = BOUNCE_SUBJECT.test(foldedSubject);
+    const source = daemonLike
+      ? 'daemon or null sender'
+      : unknownReport
+        ? 'a report without a known type'
+        : null;
+    if (source !== null && subjectSays) {
       bounce = true;
-      note(`bounce: daemon or null sender with a delivery report subject`);
-    } else if (daemonLike && bodyVerdict !== null) {
+      note(`bounce: ${source} with a delivery report subject`);
+    } else if (source !== null && bodyVerdict !== null) {
       bounce = true;
-      note(`bounce: daemon or null sender with delivery failure wording`);
+      note(`bounce: ${source} with delivery failure wording`);
     } else if (sender !== null && NO_REPLY_SENDER.test(sender) && bodyVerdict === 'strong') {
       bounce = true;
       note(`bounce: no-reply sender with a delivery failure report`);
@@ -625,9 +699,10 @@ export function classifyInbound(input: InboundInput): InboundFlags {
     autoReply,
     outOfOffice,
     bounce,
+    readReceipt,
     list,
     ownMail,
-    automatic: autoReply || outOfOffice || bounce || list || ownMail || otherAutomatic,
+    automatic: autoReply || outOfOffice || bounce || readReceipt || list || ownMail || otherAutomatic,
     suppressAutoResponse,
     reportType,
     reasons,
@@ -665,6 +740,7 @@ export const NO_IDENTITY: OwnMailIdentity = { instanceId: '', addresses: [] };
 /** Every module-level pattern, so a test can prove each one linear with rules.ts's regexSafety. */
 export const CLASSIFY_PATTERNS: readonly RegExp[] = [
   DAEMON_SENDER,
+  DAEMON_NAME,
   LIST_ROBOT_SENDER,
   NO_REPLY_SENDER,
   NULL_ADDRESS,

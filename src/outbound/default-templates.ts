@@ -1,13 +1,14 @@
 /**
- * The notification templates shipped with the plugin: every event in English, French, Portuguese, Polish and
- * Estonian. Short and neutral on purpose; a site owner replaces any of them per event and language.
+ * The notification templates shipped with the plugin: every event in English, French, Portuguese, Polish, Estonian
+ * and Arabic (rendered right to left, see templates.ts). Short and neutral on purpose; a site owner replaces any of
+ * them per event and language.
  *
  * Customer mails never quote the customer's own message back (an acknowledgement that echoes arbitrary text to
  * a possibly forged sender would turn the help desk into a spam relay) and never show the admin link.
  */
 import type { NotificationEvent, Template } from './templates';
 
-export const SHIPPED_LANGUAGES = ['en', 'fr', 'pt', 'pl', 'et'] as const;
+export const SHIPPED_LANGUAGES = ['en', 'fr', 'pt', 'pl', 'et', 'ar'] as const;
 
 export type ShippedLanguage = (typeof SHIPPED_LANGUAGES)[number];
 
@@ -528,6 +529,108 @@ const TEXTS: Record<ShippedLanguage, Texts> = {
         '',
         '{{/if}}',
         'See on automaatne vastus, mis saadetakse ainult üks kord.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
+  },
+
+  // Modern Standard Arabic, the register of business mail across the Arab world. Rendered with dir="rtl".
+  ar: {
+    'ticket-acknowledgement': {
+      subject: 'تلقّينا طلبك: {{ticket.subject}}',
+      body: lines(
+        'مرحبًا {{requester.name}}،',
+        '',
+        'شكرًا لتواصلك مع {{site.name}}. لقد تلقّينا طلبك وفتحنا التذكرة رقم {{ticket.number}}. سنعود إليك في أقرب وقت ممكن.',
+        '',
+        'إذا كان لديك ما تضيفه، فما عليك سوى الرد على هذه الرسالة مع الإبقاء على رقم التذكرة في عنوانها.',
+        '',
+        'مع أطيب التحيات،',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-reply': { subject: '{{ticket.subject}}', body: AGENT_REPLY_BODY },
+    'ticket-resolved': {
+      subject: 'تم الحل: {{ticket.subject}}',
+      body: lines(
+        'مرحبًا {{requester.name}}،',
+        '',
+        'تم وضع علامة «تم الحل» على طلبك رقم {{ticket.number}}.',
+        '',
+        'إذا استمرت المشكلة أو كانت لديك أسئلة أخرى، فما عليك سوى الرد على هذه الرسالة.',
+        '',
+        'مع أطيب التحيات،',
+        '{{mailbox.name}}'
+      ),
+    },
+    'ticket-closed': {
+      subject: 'تم الإغلاق: {{ticket.subject}}',
+      body: lines(
+        'مرحبًا {{requester.name}}،',
+        '',
+        'تم إغلاق طلبك رقم {{ticket.number}}. شكرًا لتواصلك مع {{site.name}}.',
+        '',
+        'إذا احتجت إلى مزيد من المساعدة، فما عليك سوى الرد على هذه الرسالة.',
+        '',
+        'مع أطيب التحيات،',
+        '{{mailbox.name}}'
+      ),
+    },
+    'agent-new-ticket': {
+      subject: 'تذكرة جديدة: {{ticket.subject}}',
+      body: lines(
+        'وصلت تذكرة جديدة إلى {{mailbox.name}}.',
+        '',
+        'التذكرة: #{{ticket.number}}',
+        'الموضوع: {{ticket.subject}}',
+        'المرسل: {{message.from}}',
+        'الأولوية: {{ticket.priority}}',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'فتح التذكرة: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'agent-customer-reply': {
+      subject: 'رد من العميل: {{ticket.subject}}',
+      body: lines(
+        'ردّ {{message.from}} على التذكرة رقم {{ticket.number}} ({{ticket.subject}}).',
+        '',
+        '{{message.text}}',
+        '',
+        '{{#if ticket.adminUrl}}',
+        'فتح التذكرة: {{ticket.adminUrl}}',
+        '{{/if}}'
+      ),
+    },
+    'mail-refused': {
+      subject: 'لم تُقبَل رسالتك إلى {{mailbox.name}}',
+      body: lines(
+        'مرحبًا {{requester.name}}،',
+        '',
+        'تعذّر قبول رسالتك: {{refusal.reason}}.',
+        '',
+        'هذا رد تلقائي يُرسَل مرة واحدة فقط.',
+        '',
+        '{{mailbox.name}}'
+      ),
+    },
+    'mailbox-unmonitored': {
+      subject: 'لن تُقرأ رسالتك إلى {{mailbox.name}}',
+      body: lines(
+        'مرحبًا {{requester.name}}،',
+        '',
+        'هذا العنوان غير مُراقَب: لن تُقرأ رسالتك ولن يُرَد عليها.',
+        '',
+        '{{#if mailbox.helpText}}',
+        'للحصول على المساعدة:',
+        '{{mailbox.helpText}}',
+        '',
+        '{{/if}}',
+        'هذا رد تلقائي يُرسَل مرة واحدة فقط.',
         '',
         '{{mailbox.name}}'
       ),

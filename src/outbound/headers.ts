@@ -1,3 +1,5 @@
+import { boundedReferences, MAX_REFERENCES } from './header-limits';
+
 /**
  * Headers that keep automatic mail out of loops (RFC 3834, Microsoft MS-OXCMAIL). An acknowledgement is an
  * auto-reply, other notifications are auto-generated; a reply an agent wrote carries none of them, because it is a
@@ -21,10 +23,7 @@ export function automaticMailHeaders(kind: AutomaticKind | null, instanceId: str
 export function replyReferences(
   parentReferences: string[],
   parentMessageId: string | null,
-  max = 20
+  max = MAX_REFERENCES
 ): string[] {
-  const chain = parentMessageId ? [...parentReferences, parentMessageId] : [...parentReferences];
-  const unique = [...new Set(chain)];
-  // Keep the first (the thread's root, which clients use most) and the newest ones.
-  return unique.length <= max ? unique : [unique[0], ...unique.slice(unique.length - (max - 1))];
+  return boundedReferences(parentReferences, parentMessageId, max);
 }

@@ -3,8 +3,9 @@
  * access are disabled, so nothing in a message can make nodemailer read a local file or fetch a URL.
  */
 import crypto from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { ImapSecurity } from '../ingest/imap-source';
+import { boundedReferences, clipName, clipSubject, isReferableId } from './header-limits';
 
 export interface SmtpSettings {
   host: string;
@@ -56,6 +57,29 @@ function bracket(id: string): string {
   return `<${id}>`;
 }
 
+/**
+ * The nodemailer message for a mail. The header values are bounded again here (see header-limits.ts), because
+ * rows queued before the limits existed, and any future caller, reach the wire through this one function.
+ */
+export function messageOptions(mail: OutgoingMail): SendMailOptions {
+  const references = boundedReferences(mail.references, null);
+  return {
+    from: { name: clipName(mail.from.name) ?? '', address: mail.from.address },
+    to: mail.to,
+    replyTo: mail.replyTo ?? undefined,
+    subject: clipSubject(mail.subject),
+    text: mail.text,
+    html: mail.html ?? undefined,
+    messageId: bracket(mail.messageId),
+    inReplyTo: isReferableId(mail.inReplyTo) ? bracket(mail.inReplyTo) : undefined,
+    references: references.length > 0 ? references.map(bracket).join(' ') : undefined,
+    headers: mail.headers,
+    envelope: mail.envelopeFrom ? { from: mail.envelopeFrom, to: [mail.to] } : undefined,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
 export class Mailer {
   private readonly transports = new Map<string, { fingerprint: string; transport: Transporter }>();
 
@@ -85,21 +109,7 @@ export class Mailer {
 
   async send(key: string, settings: SmtpSettings, mail: OutgoingMail): Promise<SendResult> {
     try {
-      const info = await this.transportFor(key, settings).sendMail({
-        from: { name: mail.from.name ?? '', address: mail.from.address },
-        to: mail.to,
-        replyTo: mail.replyTo ?? undefined,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html ?? undefined,
-        messageId: bracket(mail.messageId),
-        inReplyTo: mail.inReplyTo ? bracket(mail.inReplyTo) : undefined,
-        references: mail.references.length > 0 ? mail.references.map(bracket).join(' ') : undefined,
-        headers: mail.headers,
-        envelope: mail.envelopeFrom ? { from: mail.envelopeFrom, to: [mail.to] } : undefined,
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      });
+      const info = await this.transportFor(key, settings).sendMail(messageOptions(mail));
       return { ok: true, response: String(info.response ?? 'accepted') };
     } catch (error) {
       return { ok: false, ...classifySmtpFailure(error) };

@@ -9,6 +9,7 @@ import { REPLY_ABOVE_MARKER } from '../mail/quotes';
 import { replyAddress, subjectToken, tokenMessageId, normaliseAddress } from '../mail/tokens';
 import type { NotificationSwitches } from '../schemas/mailbox';
 import { automaticMailHeaders, replyReferences, type AutomaticKind } from './headers';
+import { clipName, clipSubject, isReferableId } from './header-limits';
 import {
   chooseTemplate,
   isCustomerEvent,
@@ -177,17 +178,17 @@ export function planNotifications(input: NotificationInput): PlannedMail[] {
       automatic: kind !== null,
       recipient,
       fromAddress: input.mailbox.address,
-      fromName: input.mailbox.fromName,
+      fromName: clipName(input.mailbox.fromName),
       replyTo: input.secret
         ? replyAddress(input.mailbox.address, input.ticket.number, recipient, input.secret)
         : input.mailbox.address,
-      subject: rendered.subject,
+      subject: clipSubject(rendered.subject),
       textBody: rendered.text,
       htmlBody: rendered.html,
       messageId: input.secret
         ? tokenMessageId(domain, input.ticket.number, recipient, input.secret)
         : `ep.${crypto.randomBytes(12).toString('hex')}@${domain}`,
-      inReplyTo: input.message?.messageId ?? null,
+      inReplyTo: isReferableId(input.message?.messageId) ? input.message.messageId : null,
       references,
       language: rendered.language,
       headers: automaticMailHeaders(kind, input.instanceId),
@@ -249,13 +250,13 @@ export function planOneTimeAnswer(input: OneTimeAnswerInput): PlannedMail | null
     automatic: true,
     recipient: normaliseAddress(input.recipient),
     fromAddress: input.mailbox.address,
-    fromName: input.mailbox.fromName,
+    fromName: clipName(input.mailbox.fromName),
     replyTo: input.mailbox.address,
-    subject: rendered.subject,
+    subject: clipSubject(rendered.subject),
     textBody: rendered.text,
     htmlBody: rendered.html,
     messageId: `ep.${marker}.${random}@${domainOf(input.mailbox.address)}`,
-    inReplyTo: input.inReplyTo,
+    inReplyTo: isReferableId(input.inReplyTo) ? input.inReplyTo : null,
     references: replyReferences(input.references, input.inReplyTo),
     language: rendered.language,
     headers: automaticMailHeaders('auto-replied', input.instanceId),

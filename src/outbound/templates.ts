@@ -12,6 +12,7 @@
  * those characters back, not a substitution.
  */
 import { DEFAULT_TEMPLATES } from './default-templates';
+import { clipText, MAX_NAME_CHARS, MAX_SUBJECT_CHARS } from './header-limits';
 
 export const NOTIFICATION_EVENTS = [
   'ticket-acknowledgement',
@@ -350,11 +351,12 @@ function contextValues(context: TemplateContext, event: NotificationEvent): Map<
   const email = oneLine(context.requester?.email);
   const values: Record<Placeholder, string> = {
     'ticket.number': oneLine(context.ticket?.number),
-    'ticket.subject': oneLine(context.ticket?.subject),
+    // Bounded like the headers they may end up in: a 200,000-character subject is no title for a mail.
+    'ticket.subject': clipText(oneLine(context.ticket?.subject), MAX_SUBJECT_CHARS),
     'ticket.status': oneLine(context.ticket?.status),
     'ticket.priority': oneLine(context.ticket?.priority),
     'ticket.adminUrl': isCustomerEvent(event) ? '' : oneLine(context.ticket?.adminUrl),
-    'requester.name': oneLine(context.requester?.name) || email,
+    'requester.name': clipText(oneLine(context.requester?.name), MAX_NAME_CHARS) || email,
     'requester.email': email,
     'message.text': cleanText(context.message?.text).trim(),
     'message.from': oneLine(context.message?.from),

@@ -16,6 +16,7 @@ import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';
 import type { TicketRef } from '../mail/thread';
 import type { MailAddress, ParsedMail } from '../mail/types';
+import { languagesOfMail } from '../mail/language';
 import { parseLanguagePreferences } from '../outbound/templates';
 import type { ContentPreference } from '../schemas/mailbox';
 import { UID } from '../uids';
@@ -35,7 +36,16 @@ type Row = Record<string, unknown> & { id: number };
 /** The flags as stored on a receipt and a message: the booleans that are set, and why. */
 function storedFlags(flags: InboundFlags): Record<string, unknown> {
   const set = (
-    ['autoReply', 'outOfOffice', 'bounce', 'list', 'ownMail', 'automatic', 'suppressAutoResponse'] as const
+    [
+      'autoReply',
+      'outOfOffice',
+      'bounce',
+      'readReceipt',
+      'list',
+      'ownMail',
+      'automatic',
+      'suppressAutoResponse',
+    ] as const
   ).filter((name) => flags[name]);
   return { set, reasons: flags.reasons, reportType: flags.reportType };
 }
@@ -58,6 +68,19 @@ function bounceNotice(decision: Extract<InboundDecision, { kind: 'bounce' }>): s
     );
   }
   return lines.join('\n');
+}
+
+/** What an agent reads on the ticket when a customer's client sent a read receipt for our mail. */
+function readReceiptNotice(decision: Extract<InboundDecision, { kind: 'read-receipt' }>): string {
+  const { receipt, match } = decision;
+  const who = receipt.finalRecipient ?? match?.recipient ?? 'the recipient';
+  const what =
+    receipt.disposition === 'deleted'
+      ? 'was deleted without being displayed'
+      : receipt.disposition === 'displayed' || receipt.disposition === null
+        ? 'was displayed'
+        : `was marked "${receipt.disposition}"`;
+  return `Read receipt from ${who}: our mail to ${match?.recipient ?? who} ${what}.`;
 }
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
@@ -181,6 +204,35 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     };
   }
 
+  /** A system event on a ticket (a bounce, a read receipt): the mail's fields, and the notice an agent reads. */
+  async function writeSystemEvent(
+    raw: SpooledRaw,
+    mail: ParsedMail,
+    notice: string,
+    classification: Record<string, unknown>,
+    ticketId: number
+  ): Promise<number> {
+    const id = await rows.insert(UID.message, {
+      direction: 'system',
+      author: 'system',
+      fromAddress: clipUtf8(requesterOf(mail)?.address ?? null),
+      fromName: requesterOf(mail)?.name || null,
+      to: mail.to,
+      cc: mail.cc,
+      subject: mail.subject,
+      messageId: clipUtf8(mail.messageId),
+      inReplyTo: mail.inReplyTo,
+      references: mail.references,
+      textBody: notice,
+      headers: mail.headers,
+      rawSize: raw.size,
+      sentAt: mail.date,
+      ...classification,
+    });
+    await rows.link(UID.message, 'ticket', id, ticketId);
+    return id;
+  }
+
   /**
    * A bounce: recorded on the ticket of the mail it reports on as a system event (never a customer reply, never a
    * new ticket); that mail is marked bounced, and a permanent failure suppresses further mail to its recipient. An
@@ -213,24 +265,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         });
       }
       if (match.ticketId !== null) {
-        ticketMessageId = await rows.insert(UID.message, {
-          direction: 'system',
-          author: 'system',
-          fromAddress: clipUtf8(requesterOf(mail)?.address ?? null),
-          fromName: requesterOf(mail)?.name || null,
-          to: mail.to,
-          cc: mail.cc,
-          subject: mail.subject,
-          messageId: clipUtf8(mail.messageId),
-          inReplyTo: mail.inReplyTo,
-          references: mail.references,
-          textBody: bounceNotice(decision),
-          headers: mail.headers,
-          rawSize: raw.size,
-          sentAt: mail.date,
-          ...classification,
-        });
-        await rows.link(UID.message, 'ticket', ticketMessageId, match.ticketId);
+        ticketMessageId = await writeSystemEvent(
+          raw,
+          mail,
+          bounceNotice(decision),
+          classification,
+          match.ticketId
+        );
       }
     }
     const receiptId = await writeReceipt(
@@ -265,6 +306,39 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
       ticketId: match?.ticketId ?? null,
       reason: decision.reason,
     };
+  }
+
+  /**
+   * A read receipt: a system event on the ticket of the mail it names; otherwise only its receipt. Never a ticket,
+   * never a reply, and never a bounce (nothing is marked bounced or suppressed).
+   */
+  async function recordReadReceipt(
+    origin: InboundOrigin,
+    raw: SpooledRaw,
+    mail: ParsedMail,
+    decision: Extract<InboundDecision, { kind: 'read-receipt' }>,
+    classification: Record<string, unknown>,
+    options: RecordOptions | undefined
+  ): Promise<IngestOutcome> {
+    const ticketId = decision.match?.ticketId ?? null;
+    let ticketMessageId: number | null = null;
+    if (ticketId !== null) {
+      ticketMessageId = await writeSystemEvent(
+        raw,
+        mail,
+        readReceiptNotice(decision),
+        classification,
+        ticketId
+      );
+    }
+    const receiptId = await writeReceipt(
+      origin,
+      raw,
+      mail,
+      { outcome: 'read-receipt', reason: decision.reason, ticketId, ticketMessageId, ...classification },
+      options
+    );
+    return { outcome: 'read-receipt' as const, receiptId, ticketId, reason: decision.reason };
   }
 
   return {
@@ -322,6 +396,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         if (decision.kind === 'bounce') {
           return recordBounce(origin, raw, mail, decision, classification, options, now);
         }
+        if (decision.kind === 'read-receipt') {
+          return recordReadReceipt(origin, raw, mail, decision, classification, options);
+        }
         /** Mail that makes no ticket: its receipt, after a one-time answer when one is due. */
         const withoutTicket = async (
           outcome: 'unmonitored' | 'blocked' | 'refused',
@@ -343,19 +420,24 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         // One-time answers go to people only: never to a machine, never to who asked for no automatic answer.
         const answerable =
           context.sends && !decision.automatic.automatic && !decision.flags.suppressAutoResponse;
-        const answerRequest = {
+        // Headers first, else the language the text is written in; detected only for mail that needs it.
+        const languages = () =>
+          languagesOfMail(parseLanguagePreferences(mail.headers), mail.text || mail.subject);
+        const answerRequest = async () => ({
           sender: decision.sender,
           senderName: sender.name,
-          languages: parseLanguagePreferences(mail.headers),
+          languages: await languages(),
           messageId: mail.messageId,
           references: mail.references,
-        };
+        });
         if (decision.kind === 'unmonitored') {
           return withoutTicket(
             'unmonitored',
             decision.reason,
             {},
-            answerable ? () => notifications.answerUnmonitored(context.row, answerRequest) : null
+            answerable
+              ? async () => notifications.answerUnmonitored(context.row, await answerRequest())
+              : null
           );
         }
         if (decision.kind === 'blocked') {
@@ -368,7 +450,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             'refused',
             reason,
             {},
-            answerable ? () => notifications.answerRefusal(context.row, { ...answerRequest, reason }) : null
+            answerable
+              ? async () => notifications.answerRefusal(context.row, { ...(await answerRequest()), reason })
+              : null
           );
         }
         const { plan, thread, automatic } = decision;
@@ -395,7 +479,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             requesterName: sender.name || null,
             cc: decision.addedRecipients,
             forwardingAddress: decision.forwardingAddress,
-            language: parseLanguagePreferences(mail.headers).join(',') || null,
+            language: (await languages()).join(',') || null,
             lastMessageAt: now,
           });
           await rows.link(UID.ticket, 'mailbox', ticketId, origin.mailboxId);

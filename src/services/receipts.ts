@@ -1,6 +1,7 @@
 /** Receipts (one per message seen) for the admin, and the quarantine's raw source. */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
+import { MAIL_CLASSES } from '../ingest/decide-inbound';
 import { UID } from '../uids';
 
 const OUTCOMES = [
@@ -11,11 +12,11 @@ const OUTCOMES = [
   'blocked',
   'refused',
   'bounce',
+  'read-receipt',
   'own-mail',
   'unmonitored',
   'discarded',
 ];
-const MAIL_CLASSES = ['person', 'auto-reply', 'out-of-office', 'bounce', 'list', 'own-mail', 'automatic'];
 const LIST_FIELDS = [
   'id',
   'mailboxId',
@@ -78,7 +79,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where.outcome = String(query.outcome);
       }
       if (query.mailClass !== undefined) {
-        if (!MAIL_CLASSES.includes(String(query.mailClass))) {
+        if (!(MAIL_CLASSES as readonly string[]).includes(String(query.mailClass))) {
           throw new InputError(`mailClass: must be one of ${MAIL_CLASSES.join(', ')}`);
         }
         where.mailClass = String(query.mailClass);

@@ -75,6 +75,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             matched: decision.match,
           };
         }
+        if (decision.kind === 'read-receipt') {
+          return {
+            outcome: 'read-receipt',
+            reason: decision.reason,
+            mail: mailSummary,
+            flags,
+            readReceipt: decision.receipt,
+            matched: decision.match,
+          };
+        }
         if (decision.kind === 'blocked') {
           return {
             outcome: 'blocked',

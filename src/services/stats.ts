@@ -6,10 +6,11 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError } from '../errors';
+import { MAIL_CLASSES } from '../ingest/decide-inbound';
 import { UID } from '../uids';
 
 const MAX_DAYS = 90;
-const AUTOMATIC_CLASSES = ['auto-reply', 'out-of-office', 'bounce', 'list', 'own-mail', 'automatic'] as const;
+const AUTOMATIC_CLASSES = MAIL_CLASSES.filter((name) => name !== 'person');
 
 function dayOf(value: string | Date): string {
   return new Date(value).toISOString().slice(0, 10);

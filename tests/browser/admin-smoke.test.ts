@@ -66,6 +66,34 @@ describe('admin panel smoke test', () => {
     await page.getByRole('heading', { level: 1, name: 'Tickets' }).waitFor();
   });
 
+  it("keeps the plugin's content types out of the Content Manager (the plugin's pages are the way to edit)", async () => {
+    const response = await admin.request<{ data: Array<{ uid: string; isDisplayed: boolean }> }>(
+      'GET',
+      '/content-manager/content-types'
+    );
+    expect(response.status).toBe(200);
+    const ours = response.body.data.filter((type) => type.uid.startsWith('plugin::email-piping.'));
+    expect(ours.map((type) => type.uid)).toEqual(
+      expect.arrayContaining(['plugin::email-piping.ticket', 'plugin::email-piping.ticket-message'])
+    );
+    expect(ours.filter((type) => type.isDisplayed).map((type) => type.uid)).toEqual([]);
+    // Not a vacuous check: another plugin's type is displayed.
+    expect(response.body.data.some((type) => type.isDisplayed)).toBe(true);
+
+    await page.goto(`${app!.baseUrl}/admin/content-manager`);
+    const nav = page.getByRole('navigation', { name: 'Content Manager' });
+    await nav.getByRole('link', { name: 'User' }).waitFor();
+    const shown = (await nav.getByRole('link').allInnerTexts()).map((name) => name.trim().toLowerCase());
+    const ourNames = ['block rule', 'inbound receipt', 'mailbox', 'notification template', 'outbox message'];
+    ourNames.push('piping rule', 'suppressed address', 'ticket message', 'ticket');
+    expect(shown.filter((name) => ourNames.includes(name))).toEqual([]);
+    await saveScreenshot(page, 'content-manager');
+
+    // The plugin's own page still opens after a visit there.
+    await page.goto(`${app!.baseUrl}/admin/plugins/email-piping`);
+    await page.getByRole('heading', { level: 1, name: 'Tickets' }).waitFor();
+  });
+
   it('has no uncaught errors in the browser', () => {
     expect(problems.uncaught).toEqual([]);
     expect(problems.consoleErrors).toEqual([]);

@@ -38,6 +38,7 @@ const NOTHING: Omit<InboundFlags, 'reasons'> = {
   autoReply: false,
   outOfOffice: false,
   bounce: false,
+  readReceipt: false,
   list: false,
   ownMail: false,
   automatic: false,

@@ -102,6 +102,11 @@ describe('planOneTimeAnswer: mailbox-unmonitored', () => {
       notMonitored: 'Seda aadressi ei jälgita',
       automatic: 'saadetakse ainult üks kord',
     },
+    ar: {
+      subject: 'لن تُقرأ رسالتك إلى Example Shop',
+      notMonitored: 'هذا العنوان غير مُراقَب',
+      automatic: 'يُرسَل مرة واحدة فقط',
+    },
   };
 
   it.each(SHIPPED_LANGUAGES.map((language) => [language]))('renders in %s with the help text', (language) => {

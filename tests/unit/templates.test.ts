@@ -68,8 +68,9 @@ describe('DEFAULT_TEMPLATES', () => {
       }
       expect(mail.subject.startsWith('[#1234] ')).toBe(true);
       expect(mail.language).toBe(language);
-      expect(mail.direction).toBe('ltr');
-      expect(mail.html).toContain(`<html lang="${language}" dir="ltr">`);
+      const direction = language === 'ar' ? 'rtl' : 'ltr';
+      expect(mail.direction).toBe(direction);
+      expect(mail.html).toContain(`<html lang="${language}" dir="${direction}">`);
       expect(mail.text).not.toMatch(/\n{3}/);
       expect(mail.html).not.toMatch(/<script|<link|<img|src=|@import/i);
     }

@@ -65,6 +65,7 @@ const Dashboard = () => {
     'auto-reply': t('dashboard.kind.autoReply', 'Auto-replies'),
     'out-of-office': t('dashboard.kind.outOfOffice', 'Out of office'),
     bounce: t('dashboard.kind.bounce', 'Bounces'),
+    'read-receipt': t('dashboard.kind.readReceipt', 'Read receipts'),
     list: t('dashboard.kind.list', 'Mailing lists'),
     'own-mail': t('dashboard.kind.ownMail', 'Own mail come back'),
     automatic: t('dashboard.kind.automatic', 'Other automatic mail'),
@@ -166,7 +167,7 @@ const Dashboard = () => {
             title={t('dashboard.automatic.chart', 'Automatic mail recognised per day, one line per kind')}
             description={t(
               'dashboard.automatic.desc',
-              '{total} automatic mails in {days} days: auto-replies, out-of-office notes, bounces, mailing lists, our own mail and other automatic mail.',
+              '{total} automatic mails in {days} days: auto-replies, out-of-office notes, bounces, read receipts, mailing lists, our own mail and other automatic mail.',
               { total: stats.totals.automatic, days: stats.days.length }
             )}
           />

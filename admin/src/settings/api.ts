@@ -165,7 +165,7 @@ export const NOTIFICATION_EVENTS = [
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 /** The languages the plugin ships templates in. */
-export const SHIPPED_LANGUAGES = ['en', 'fr', 'pt', 'pl', 'et'];
+export const SHIPPED_LANGUAGES = ['en', 'fr', 'pt', 'pl', 'et', 'ar'];
 export const CUSTOMER_EVENTS: NotificationEvent[] = [
   'ticket-acknowledgement',
   'agent-reply',
@@ -266,6 +266,7 @@ export const AUTOMATIC_KINDS = [
   'auto-reply',
   'out-of-office',
   'bounce',
+  'read-receipt',
   'list',
   'own-mail',
   'automatic',

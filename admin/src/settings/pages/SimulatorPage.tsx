@@ -25,6 +25,7 @@ const OUTCOME_VARIANTS: Record<
   blocked: 'danger',
   refused: 'warning',
   bounce: 'warning',
+  'read-receipt': 'neutral',
   'own-mail': 'neutral',
   unmonitored: 'secondary',
 };
@@ -37,6 +38,7 @@ function outcomeLabel(t: T, outcome: string): string {
     blocked: t('settings.outcome.blocked', 'Blocked by a block rule'),
     refused: t('settings.outcome.refused', 'Refused'),
     bounce: t('settings.outcome.bounce', 'A bounce'),
+    'read-receipt': t('settings.outcome.readReceipt', 'A read receipt'),
     'own-mail': t('settings.outcome.ownMail', 'Our own mail come back'),
     unmonitored: t('settings.outcome.unmonitored', 'Unmonitored mailbox'),
   };
@@ -47,6 +49,7 @@ const FLAG_KEYS = [
   'autoReply',
   'outOfOffice',
   'bounce',
+  'readReceipt',
   'list',
   'ownMail',
   'automatic',
@@ -70,6 +73,7 @@ const SimulationView = ({ result }: { result: SimulationResult }) => {
     autoReply: t('settings.simulator.flag.autoReply', 'Auto-reply'),
     outOfOffice: t('settings.simulator.flag.outOfOffice', 'Out of office'),
     bounce: t('settings.simulator.flag.bounce', 'Bounce'),
+    readReceipt: t('settings.simulator.flag.readReceipt', 'Read receipt'),
     list: t('settings.simulator.flag.list', 'Mailing list'),
     ownMail: t('settings.simulator.flag.ownMail', 'Own mail'),
     automatic: t('settings.simulator.flag.automatic', 'Automatic'),
