@@ -53,7 +53,15 @@ export type MatchMode = 'exact' | 'wildcard' | 'regex';
 export const MATCH_MODES: readonly MatchMode[] = ['exact', 'wildcard', 'regex'];
 
 export type ConditionField =
-  'sender' | 'forwardingAddress' | 'to' | 'cc' | 'recipients' | 'subject' | 'body' | 'header';
+  | 'sender'
+  | 'forwardingAddress'
+  | 'to'
+  | 'cc'
+  | 'recipients'
+  | 'subject'
+  | 'body'
+  | 'header'
+  | 'authentication';
 export const CONDITION_FIELDS: readonly ConditionField[] = [
   'sender',
   'forwardingAddress',
@@ -63,6 +71,7 @@ export const CONDITION_FIELDS: readonly ConditionField[] = [
   'subject',
   'body',
   'header',
+  'authentication',
 ];
 
 export interface Condition {
@@ -121,6 +130,8 @@ export interface RuleInput {
   body: string;
   /** Lower-cased header names (as in `ParsedMail.headers`). */
   headers: Record<string, string | string[]>;
+  /** The sender authentication verdict (`pass`, `fail`, `none`; see authenticate.ts); absent: not checked. */
+  authentication?: string;
 }
 
 export interface RuleOutcome {
@@ -1866,6 +1877,8 @@ function valuesOf(spec: RuleSource, input: RuleInput): string[] {
       return [bounded(input.body)];
     case 'header':
       return headerValues(input.headers, spec.header!);
+    case 'authentication':
+      return [input.authentication ?? 'none'];
   }
 }
 
@@ -1878,6 +1891,7 @@ const FIELD_LABELS: Record<ConditionField, string> = {
   subject: 'subject',
   body: 'body',
   header: 'header',
+  authentication: 'sender authentication',
 };
 
 /** "subject matches /urgent/i", "sender is not "x@y"": what the condition's test found (before `negate`). */

@@ -531,7 +531,7 @@ describe('validation', () => {
     [
       'unknown field',
       { ...VALID, conditions: [{ field: 'from', mode: 'exact', pattern: 'x' }] },
-      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header',
+      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header, authentication',
     ],
     [
       'unknown condition key',
@@ -645,7 +645,7 @@ describe('validation', () => {
       })
     ).toEqual([
       'name: required',
-      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header',
+      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header, authentication',
       'conditions[0].mode: must be one of exact, wildcard, regex',
       'conditions[0].pattern: must not be empty',
       'actions[0].value: must be one of low, normal, high, urgent',
