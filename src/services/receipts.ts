@@ -29,6 +29,7 @@ const LIST_FIELDS = [
   'outcome',
   'mailClass',
   'flags',
+  'authentication',
   'reason',
   'ticketId',
   'ticketMessageId',
