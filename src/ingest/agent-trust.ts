@@ -30,7 +30,7 @@ export function agentMailTrust(via: ThreadVia, authentication: AuthenticationVer
     );
   }
   if (missing.length === 0) return { trusted: true };
-  return { trusted: false, reason: `unverified agent mail, not sent to anyone: ${missing.join('; ')}` };
+  return { trusted: false, reason: missing.join('; ') };
 }
 
 /**

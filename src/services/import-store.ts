@@ -455,7 +455,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           ...thread.refused,
           ...(ruled?.matched ?? []).map((rule) => `piping rule #${rule.ruleId} "${rule.name}" applied`),
           automatic.automatic ? `automatic mail (${automatic.reason}): nothing sent in answer` : null,
-          plan.kind === 'unverified-agent-mail' ? plan.reason : null,
+          plan.kind === 'unverified-agent-mail'
+            ? `unverified agent mail, not sent to anyone: ${plan.reason}`
+            : null,
           decision.answerPolicy && plan.notify.includes('ticket-acknowledgement')
             ? `acknowledgement ${decision.answerPolicy === 'suppress' ? 'suppressed' : 'held to the hard rate limit'}: sender not authenticated (${authentication.reason})`
             : null,
