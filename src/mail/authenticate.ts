@@ -288,45 +288,27 @@ export async function authenticate(input: AuthenticationInput): Promise<Authenti
     ? `; DKIM signature of ${broken.domain} did not verify (${broken.comment ?? broken.result})`
     : '';
   const temporary = dmarc.temporaryError || dkim.some((entry) => TEMPORARY_DKIM.has(entry.result));
-  const authservId = trustedHeader?.authservId ?? null;
-  if (!fromDomain) {
-    return {
-      ...base,
-      authservId,
-      result: 'none',
-      via: null,
-      temporary: false,
-      reason: 'no From domain to check',
-    };
-  }
-  if (dmarc.published) {
-    return {
-      ...base,
-      authservId,
-      result: 'fail',
-      via: null,
-      temporary: false,
-      reason: `${fromDomain} publishes DMARC (p=${dmarc.policy ?? 'none'}) and nothing aligned with it passed${signedBy}${brokenNote}`,
-    };
-  }
-  if (temporary) {
-    return {
-      ...base,
-      authservId,
-      result: 'none',
-      via: null,
-      temporary: true,
-      reason: `DNS temporarily failed while checking ${fromDomain}${signedBy}`,
-    };
-  }
-  return {
+  const unproven = (result: 'fail' | 'none', reason: string, isTemporary = false): AuthenticationVerdict => ({
     ...base,
-    authservId,
-    result: 'none',
+    authservId: trustedHeader?.authservId ?? null,
+    result,
     via: null,
-    temporary: false,
-    reason: `${fromDomain} publishes no DMARC record and no aligned signature was found${signedBy}${brokenNote}`,
-  };
+    temporary: isTemporary,
+    reason,
+  });
+  if (!fromDomain) return unproven('none', 'no From domain to check');
+  if (dmarc.published) {
+    return unproven(
+      'fail',
+      `${fromDomain} publishes DMARC (p=${dmarc.policy ?? 'none'}) and nothing aligned with it passed${signedBy}${brokenNote}`
+    );
+  }
+  if (temporary)
+    return unproven('none', `DNS temporarily failed while checking ${fromDomain}${signedBy}`, true);
+  return unproven(
+    'none',
+    `${fromDomain} publishes no DMARC record and no aligned signature was found${signedBy}${brokenNote}`
+  );
 }
 
 /**

@@ -11,8 +11,8 @@ import { ensureAdminBuild } from '../harness/admin-build';
 import { blockExternalRequests, launchBrowser, loginToAdmin, saveScreenshot } from '../harness/browser';
 import { TestDns } from '../harness/dkim';
 import type { DovecotServer } from '../harness/dovecot';
-import { appendMessages } from '../harness/imap';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
+import { createSupportMailbox, deliverAndImport } from '../harness/support-mailbox';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 
 const CRLF = '\r\n';
@@ -47,37 +47,17 @@ describe('sender authentication in the ticket view', () => {
       pluginConfig: { outboxPollMs: 100, dnsResolver: dns.resolver },
     });
     admin = await loginAdmin(app);
-    const address = `support-${crypto.randomBytes(4).toString('hex')}@example.test`;
-    const created = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
-      name: 'Support desk',
-      address,
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: address,
-      password: dovecot.password,
-      smtpHost: smtp.host,
-      smtpPort: smtp.port,
-      smtpSecurity: 'none',
-      agentAddresses: [AGENT],
-      trustedAuthservIds: [OUR_MX],
-      schedule: '0 0 1 1 *',
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const importMail = async (raw: string) => {
-      await appendMessages(dovecot, address, [raw]);
-      const run = await admin.request<{ data: { status: string } }>(
-        'POST',
-        `/email-piping/mailboxes/${created.body.data.id}/run?wait=true`
-      );
-      expect(run.body.data.status).toBe('imported');
-    };
+    const box = await createSupportMailbox(
+      { admin, dovecot, smtp },
+      { agentAddresses: [AGENT], trustedAuthservIds: [OUR_MX] }
+    );
+    const importMail = (raw: string) => deliverAndImport({ admin, dovecot }, box, [raw]);
     await importMail(
       mail(
         {
           'Authentication-Results': `${OUR_MX}; spf=pass smtp.mailfrom=jane@customer.test; dkim=none`,
           From: 'Jane Customer <jane@customer.test>',
-          To: address,
+          To: box.address,
           Subject: 'Printer on fire',
         },
         'It is on fire.'
@@ -85,7 +65,7 @@ describe('sender authentication in the ticket view', () => {
     );
     const list = await admin.request<{ data: { results: Array<{ id: number; number: number }> } }>(
       'GET',
-      `/email-piping/tickets?mailbox=${created.body.data.id}`
+      `/email-piping/tickets?mailbox=${box.id}`
     );
     ticketId = list.body.data.results[0].id;
     await importMail(
@@ -93,7 +73,7 @@ describe('sender authentication in the ticket view', () => {
         {
           'Authentication-Results': `${OUR_MX}; spf=fail smtp.mailfrom=example.test; dkim=none; dmarc=fail header.from=example.test`,
           From: `Alex Agent <${AGENT}>`,
-          To: address,
+          To: box.address,
           Subject: `Re: [#${list.body.data.results[0].number}] Printer on fire`,
         },
         'Send your card number to https://evil.test'

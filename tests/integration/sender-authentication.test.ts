@@ -8,8 +8,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestDns } from '../harness/dkim';
 import type { DovecotServer } from '../harness/dovecot';
-import { appendMessages } from '../harness/imap';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
+import { createSupportMailbox, deliverAndImport, type SupportMailbox } from '../harness/support-mailbox';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 
 const CRLF = '\r\n';
@@ -48,36 +48,13 @@ describe('sender authentication', () => {
     await smtp?.stop();
   });
 
-  async function supportMailbox(extra: Record<string, unknown> = {}) {
-    const address = `support-${crypto.randomBytes(4).toString('hex')}@example.test`;
-    const response = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
-      name: 'Support',
-      address,
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: address,
-      password: dovecot.password,
-      smtpHost: smtp.host,
-      smtpPort: smtp.port,
-      smtpSecurity: 'none',
-      agentAddresses: [AGENT],
-      trustedAuthservIds: [OUR_MX],
-      schedule: '0 0 1 1 *',
-      ...extra,
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return { id: response.body.data.id, address };
-  }
-
-  async function deliver(box: { id: number; address: string }, messages: string[]) {
-    await appendMessages(dovecot, box.address, messages);
-    const run = await admin.request<{ data: { status: string } }>(
-      'POST',
-      `/email-piping/mailboxes/${box.id}/run?wait=true`
+  const supportMailbox = (extra: Record<string, unknown> = {}) =>
+    createSupportMailbox(
+      { admin, dovecot, smtp },
+      { agentAddresses: [AGENT], trustedAuthservIds: [OUR_MX], ...extra }
     );
-    expect(run.body.data.status, JSON.stringify(run.body)).toBe('imported');
-  }
+  const deliver = (box: SupportMailbox, messages: string[]) =>
+    deliverAndImport({ admin, dovecot }, box, messages);
 
   async function receipts(box: { id: number }) {
     const response = await admin.request<{
