@@ -31,6 +31,7 @@
  *
  * Nothing here knows about Strapi; block.ts reuses the pattern machinery.
  */
+import { AUTHENTICATION_RESULTS } from './authenticate';
 import micromatch from 'micromatch';
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
 import { linearRegex } from './linear-regex';
@@ -1478,6 +1479,14 @@ function checkCondition(
     if (result.ok) compiled = result.compiled;
     else problems.add(`${at}.pattern`, result.message);
   } else if (pattern.trim() === '') problems.add(`${at}.pattern`, 'must not be empty');
+  if (
+    field === 'authentication' &&
+    mode === 'exact' &&
+    typeof pattern === 'string' &&
+    !(AUTHENTICATION_RESULTS as readonly string[]).includes(pattern.toLowerCase())
+  ) {
+    problems.add(`${at}.pattern`, `sender authentication is one of ${AUTHENTICATION_RESULTS.join(', ')}`);
+  }
   if (problems.list.length > before || !compiled) return null;
   const condition: Condition = {
     field: field as ConditionField,

@@ -802,3 +802,41 @@ describe('the literal prefilter', () => {
     expect(evaluateRules(compiled, MAIL).matched).toHaveLength(2);
   });
 });
+
+describe('sender authentication condition', () => {
+  const rule = (pattern: string) => ({
+    id: 1,
+    name: 'Unauthenticated',
+    conditions: [{ field: 'authentication', mode: 'exact', pattern }],
+    actions: [{ type: 'addTags', value: ['suspect'] }],
+  });
+
+  it('refuses a value the verdict never takes', () => {
+    expect(validateRule(rule('failed'))).toEqual({
+      errors: [
+        {
+          field: 'conditions[0].pattern',
+          message: 'sender authentication is one of pass, fail, none',
+        },
+      ],
+    });
+    expect(validateRule(rule('PASS'))).toHaveProperty('rule');
+  });
+
+  it('matches the verdict, counting an unchecked mail as none', () => {
+    const compiled = compileRules([{ ...rule('fail'), enabled: true, match: 'all' } as PipingRule]);
+    const input = {
+      sender: 'a@b.test',
+      forwardingAddress: null,
+      to: [],
+      cc: [],
+      subject: '',
+      body: '',
+      headers: {},
+    };
+    expect(evaluateRules(compiled, { ...input, authentication: 'fail' }).tags).toEqual(['suspect']);
+    expect(evaluateRules(compiled, { ...input, authentication: 'pass' }).tags).toEqual([]);
+    const none = compileRules([{ ...rule('none'), enabled: true, match: 'all' } as PipingRule]);
+    expect(evaluateRules(none, input).tags).toEqual(['suspect']);
+  });
+});
