@@ -458,7 +458,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           plan.kind === 'unverified-agent-mail'
             ? `unverified agent mail, not sent to anyone: ${plan.reason}`
             : null,
-          decision.answerPolicy && plan.notify.includes('ticket-acknowledgement')
+          decision.answerPolicy && context.sends && plan.notify.includes('ticket-acknowledgement')
             ? `acknowledgement ${decision.answerPolicy === 'suppress' ? 'suppressed' : 'held to the hard rate limit'}: sender not authenticated (${authentication.reason})`
             : null,
         ].filter(Boolean);
