@@ -249,7 +249,7 @@ export interface SimulationResult {
   automatic?: { automatic: boolean; reason: string | null };
   thread?: { kind: 'new' | 'existing'; ticketNumber?: number; via?: string; refused?: unknown };
   forwardingAddress?: string | null;
-  plan?: { kind: string; notify?: string[]; newStatus?: string | null };
+  plan?: { kind: string; notify?: string[]; newStatus?: string | null; reason?: string };
   rules?: {
     matched: Array<{ ruleId: number; name: string }>;
     priority?: string;
