@@ -59,6 +59,11 @@ export interface PluginConfig {
    * alerts the admins when tripped. Missing keys keep their defaults.
    */
   autoMailLimits: AutoMailLimits;
+  /**
+   * DNS lookups of sender authentication (DKIM keys, DMARC policies), `(name, rrtype) => records` like Node's
+   * `dns.promises.resolve`. Unset: the system's DNS. Tests and offline demos pass a local table.
+   */
+  dnsResolver?: (name: string, rrtype: string) => Promise<unknown>;
 }
 
 export const defaultConfig: PluginConfig = {
@@ -118,6 +123,13 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.unmonitoredAnswerHours, 'unmonitoredAnswerHours');
   const limits = validateAutoMailLimits(merged.autoMailLimits);
   if ('error' in limits) throw new Error(`${prefix} ${limits.error}`);
+  if (
+    merged.dnsResolver !== undefined &&
+    merged.dnsResolver !== null &&
+    typeof merged.dnsResolver !== 'function'
+  ) {
+    throw new Error(`${prefix} "dnsResolver" must be a function (name, rrtype) => Promise of records`);
+  }
   if (typeof merged.outboxAutoStart !== 'boolean')
     throw new Error(`${prefix} "outboxAutoStart" must be true or false`);
   if (merged.replySecret !== undefined && merged.replySecret !== null && merged.replySecret !== '') {

@@ -14,6 +14,7 @@
  * the thread lookups and `senderIsRegistered`, both handed in.
  */
 import { admit, type AdmissionVerdict } from '../mail/admission';
+import type { AuthenticationVerdict } from '../mail/authenticate';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
 import { parseBounce, verpTokenOf, type BounceReport } from '../mail/bounce';
 import { classifyParsedMail, type AutomaticVerdict, type InboundFlags } from '../mail/classify';
@@ -25,7 +26,13 @@ import { evaluateRules, type CompiledRules, type RuleOutcome } from '../mail/rul
 import { resolveThread, type ThreadDecision, type ThreadLookups } from '../mail/thread';
 import { normaliseAddress, withoutSubaddress } from '../mail/tokens';
 import type { MailAddress, ParsedMail } from '../mail/types';
-import type { AllowedMailSetting, AllowedSendersSetting, ClosedTicketReplies } from '../schemas/mailbox';
+import type {
+  AllowedMailSetting,
+  AllowedSendersSetting,
+  ClosedTicketReplies,
+  UnauthenticatedAnswers,
+} from '../schemas/mailbox';
+import { agentMailTrust, answerPolicyFor } from './agent-trust';
 import { planInbound, type InboundPlan } from './plan-inbound';
 
 export interface InboundSettings {
@@ -45,6 +52,8 @@ export interface InboundSettings {
   instanceId: string;
   /** Nobody reads this mailbox: its mail makes no ticket (one automatic answer per sender, see import-store). */
   unmonitored: boolean;
+  /** Automatic answers to a sender whose domain fails DMARC: suppressed, or held to the hard rate limit. */
+  unauthenticatedAnswers: UnauthenticatedAnswers;
 }
 
 /** One mail we sent (an outbox row), found for a bounce. */
@@ -73,12 +82,17 @@ export interface InboundDecisionInput {
   explain?: boolean;
   /** Only asked when the mailbox admits registered users only. */
   senderIsRegistered(address: string): Promise<boolean>;
+  /** Sender authentication (authenticate.ts); null when it could not be checked (treated as unauthenticated). */
+  authentication: AuthenticationVerdict | null;
 }
 
 interface Classified {
   sender: string;
   flags: InboundFlags;
   automatic: AutomaticVerdict;
+  authentication: AuthenticationVerdict | null;
+  /** Set when automatic answers to this sender are held back (its domain fails DMARC). */
+  answerPolicy: UnauthenticatedAnswers | null;
 }
 
 export type InboundDecision =
@@ -99,20 +113,14 @@ export type InboundDecision =
     })
   | (Classified & { kind: 'blocked'; ruleId: number; reason: string })
   | (Classified & { kind: 'unmonitored'; reason: string })
-  | {
+  | (Classified & {
       kind: 'refused';
-      flags: InboundFlags;
-      sender: string;
-      automatic: AutomaticVerdict;
       thread: ThreadDecision;
       forwardingAddress: string | null;
       reason: string;
-    }
-  | {
+    })
+  | (Classified & {
       kind: 'accepted';
-      flags: InboundFlags;
-      sender: string;
-      automatic: AutomaticVerdict;
       thread: ThreadDecision;
       forwardingAddress: string | null;
       plan: InboundPlan;
@@ -120,7 +128,7 @@ export type InboundDecision =
       rules: RuleOutcome | null;
       /** Recipients the ticket gains from this mail (CC import and rules). */
       addedRecipients: MailAddress[];
-    };
+    });
 
 /** Addresses the mail was delivered to: a reply token may sit in any of them. */
 function deliveredTo(mail: ParsedMail): string[] {
@@ -243,7 +251,14 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
     automatic: flags.automatic,
     reason: flags.automatic ? (flags.reasons[0] ?? null) : null,
   };
-  const classified: Classified = { sender, flags, automatic };
+  const authentication = input.authentication;
+  const classified: Classified = {
+    sender,
+    flags,
+    automatic,
+    authentication,
+    answerPolicy: answerPolicyFor(authentication, settings.unauthenticatedAnswers),
+  };
 
   if (flags.ownMail) {
     return {
@@ -306,13 +321,17 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
         settings.allowedSenders.mode === 'registered' ? await input.senderIsRegistered(sender) : undefined,
     });
     if (!verdict.admitted) {
-      return { kind: 'refused', flags, sender, automatic, thread, forwardingAddress, reason: verdict.reason };
+      return { ...classified, kind: 'refused', thread, forwardingAddress, reason: verdict.reason };
     }
   }
 
+  // An agent's mail becomes an agent reply only with both proofs (agent-trust.ts); otherwise it is held on the ticket.
+  const agentTrust =
+    senderIsAgent && thread.kind === 'existing' ? agentMailTrust(thread.via, authentication) : null;
   const plan = planInbound({
     decision: thread,
     senderIsAgent,
+    unverifiedAgentMail: agentTrust && !agentTrust.trusted ? agentTrust.reason : null,
     automatic: automatic.automatic,
     suppressAutoResponse: flags.suppressAutoResponse,
     closedTicketReplies: settings.closedTicketReplies,
@@ -329,6 +348,7 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
             subject: mail.subject,
             body: mail.text,
             headers: mail.headers,
+            authentication: authentication?.result ?? 'none',
           },
           { trace: input.explain === true }
         )
@@ -345,10 +365,8 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
   }
   if (rules?.skipNotifications) plan.notify = [];
   return {
+    ...classified,
     kind: 'accepted',
-    flags,
-    sender,
-    automatic,
     thread,
     forwardingAddress,
     plan,

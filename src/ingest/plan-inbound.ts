@@ -11,6 +11,11 @@ export interface InboundFacts {
   decision: ThreadDecision;
   /** The sender is one of the mailbox's agents. */
   senderIsAgent: boolean;
+  /**
+   * Why an agent's mail to this ticket is not trusted (no token issued to them, or not authenticated; see
+   * agent-trust.ts), or null. Such mail is kept as an internal note and mailed to nobody.
+   */
+  unverifiedAgentMail?: string | null;
   /** Written by a machine (auto-reply, list, bounce…): imported, but never answered automatically. */
   automatic: boolean;
   /**
@@ -26,7 +31,9 @@ export type InboundPlan =
   | { kind: 'customer-reply'; ticketId: number; newStatus: string | null; notify: NotificationEvent[] }
   | { kind: 'agent-reply'; ticketId: number; notify: NotificationEvent[] }
   /** An agent's auto-reply (out of office) to a notification: kept on the ticket, never forwarded to the customer. */
-  | { kind: 'agent-automatic'; ticketId: number; notify: NotificationEvent[] };
+  | { kind: 'agent-automatic'; ticketId: number; notify: NotificationEvent[] }
+  /** Mail from an agent address without both proofs: an internal note with a warning, never forwarded. */
+  | { kind: 'unverified-agent-mail'; ticketId: number; reason: string; notify: NotificationEvent[] };
 
 const REOPENED_BY_CUSTOMER = new Set(['pending', 'resolved']);
 
@@ -47,6 +54,14 @@ function planEvents(facts: InboundFacts): InboundPlan {
     };
   }
   const ticket = facts.decision.ticket;
+  if (facts.senderIsAgent && facts.unverifiedAgentMail) {
+    return {
+      kind: 'unverified-agent-mail',
+      ticketId: ticket.id,
+      reason: facts.unverifiedAgentMail,
+      notify: [],
+    };
+  }
   if (facts.senderIsAgent) {
     return quiet
       ? { kind: 'agent-automatic', ticketId: ticket.id, notify: [] }

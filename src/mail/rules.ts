@@ -31,6 +31,7 @@
  *
  * Nothing here knows about Strapi; block.ts reuses the pattern machinery.
  */
+import { AUTHENTICATION_RESULTS } from './authenticate';
 import micromatch from 'micromatch';
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
 import { linearRegex } from './linear-regex';
@@ -53,7 +54,15 @@ export type MatchMode = 'exact' | 'wildcard' | 'regex';
 export const MATCH_MODES: readonly MatchMode[] = ['exact', 'wildcard', 'regex'];
 
 export type ConditionField =
-  'sender' | 'forwardingAddress' | 'to' | 'cc' | 'recipients' | 'subject' | 'body' | 'header';
+  | 'sender'
+  | 'forwardingAddress'
+  | 'to'
+  | 'cc'
+  | 'recipients'
+  | 'subject'
+  | 'body'
+  | 'header'
+  | 'authentication';
 export const CONDITION_FIELDS: readonly ConditionField[] = [
   'sender',
   'forwardingAddress',
@@ -63,6 +72,7 @@ export const CONDITION_FIELDS: readonly ConditionField[] = [
   'subject',
   'body',
   'header',
+  'authentication',
 ];
 
 export interface Condition {
@@ -121,6 +131,8 @@ export interface RuleInput {
   body: string;
   /** Lower-cased header names (as in `ParsedMail.headers`). */
   headers: Record<string, string | string[]>;
+  /** The sender authentication verdict (`pass`, `fail`, `none`; see authenticate.ts); absent: not checked. */
+  authentication?: string;
 }
 
 export interface RuleOutcome {
@@ -1467,6 +1479,14 @@ function checkCondition(
     if (result.ok) compiled = result.compiled;
     else problems.add(`${at}.pattern`, result.message);
   } else if (pattern.trim() === '') problems.add(`${at}.pattern`, 'must not be empty');
+  if (
+    field === 'authentication' &&
+    mode === 'exact' &&
+    typeof pattern === 'string' &&
+    !(AUTHENTICATION_RESULTS as readonly string[]).includes(pattern.toLowerCase())
+  ) {
+    problems.add(`${at}.pattern`, `sender authentication is one of ${AUTHENTICATION_RESULTS.join(', ')}`);
+  }
   if (problems.list.length > before || !compiled) return null;
   const condition: Condition = {
     field: field as ConditionField,
@@ -1866,6 +1886,8 @@ function valuesOf(spec: RuleSource, input: RuleInput): string[] {
       return [bounded(input.body)];
     case 'header':
       return headerValues(input.headers, spec.header!);
+    case 'authentication':
+      return [input.authentication ?? 'none'];
   }
 }
 
@@ -1878,6 +1900,7 @@ const FIELD_LABELS: Record<ConditionField, string> = {
   subject: 'subject',
   body: 'body',
   header: 'header',
+  authentication: 'sender authentication',
 };
 
 /** "subject matches /urgent/i", "sender is not "x@y"": what the condition's test found (before `negate`). */

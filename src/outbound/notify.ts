@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { MailAddress } from '../mail/types';
 import { REPLY_ABOVE_MARKER } from '../mail/quotes';
 import { replyAddress, subjectToken, tokenMessageId, normaliseAddress } from '../mail/tokens';
-import type { NotificationSwitches } from '../schemas/mailbox';
+import type { NotificationSwitches, UnauthenticatedAnswers } from '../schemas/mailbox';
 import { automaticMailHeaders, replyReferences, type AutomaticKind } from './headers';
 import { clipName, clipSubject, isReferableId } from './header-limits';
 import {
@@ -69,6 +69,11 @@ export interface PlannedMail {
   ticketId: number | null;
   mailboxId: number;
   ticketMessageId: number | null;
+  /**
+   * The mail answers a sender whose domain fails DMARC (see ingest/agent-trust.ts): the guard suppresses it or holds
+   * it to the hard rate limit. Unset for everything else.
+   */
+  unauthenticatedSender?: UnauthenticatedAnswers | null;
 }
 
 export interface NotificationInput {

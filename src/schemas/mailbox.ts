@@ -10,6 +10,13 @@ export type AfterImport = 'mark-seen' | 'move' | 'delete';
 export type ClosedTicketReplies = 'reopen' | 'new-ticket';
 export type AllowedMailSetting = 'new-and-replies' | 'new-only' | 'replies-only';
 export type ContentPreference = 'html' | 'text';
+/**
+ * What automatic answers (acknowledgement, one-time answers) do for a sender whose domain fails DMARC: not sent
+ * (`suppress`, the default: the From is probably forged, the answer would be backscatter), or sent at most once a day
+ * per address (`rate-limit-hard`).
+ */
+export type UnauthenticatedAnswers = 'suppress' | 'rate-limit-hard';
+export const UNAUTHENTICATED_ANSWERS: UnauthenticatedAnswers[] = ['suppress', 'rate-limit-hard'];
 
 /** Who may open tickets or write to them through this mailbox. */
 export type AllowedSendersSetting =
@@ -85,6 +92,12 @@ export interface MailboxInput {
    * Turn off for SMTP services that refuse or rewrite envelope senders.
    */
   verpBounces: boolean;
+  /**
+   * Authserv-ids of the site's own receiving servers (the first token of the `Authentication-Results` header they
+   * add, e.g. `mx.google.com`): only their verdicts are read.
+   */
+  trustedAuthservIds: string[];
+  unauthenticatedAnswers: UnauthenticatedAnswers;
 }
 
 const SECURITIES: Security[] = ['tls', 'starttls', 'none'];
@@ -122,6 +135,8 @@ const STORED_FIELDS = [
   'unmonitored',
   'unmonitoredHelpText',
   'verpBounces',
+  'trustedAuthservIds',
+  'unauthenticatedAnswers',
 ] as const;
 const FIELDS = new Set<string>([...STORED_FIELDS, 'password', 'smtpPassword']);
 const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
@@ -249,6 +264,28 @@ function allowedSenders(value: unknown): AllowedSendersSetting {
     fail('allowedSenders', 'a "listed" mode needs at least one address or domain');
   }
   return { mode: 'listed', addresses, domains };
+}
+
+/** An authserv-id is a host name in practice (RFC 8601 §2.5 recommends the server's FQDN). */
+const AUTHSERV_ID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?$/;
+const MAX_AUTHSERV_IDS = 20;
+
+function authservIds(value: unknown): string[] {
+  const field = 'trustedAuthservIds';
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(field, 'must be a list of host names (e.g. ["mx.google.com"])');
+  if (value.length > MAX_AUTHSERV_IDS) fail(field, `must list at most ${MAX_AUTHSERV_IDS} servers`);
+  const ids = value.map((item) => {
+    const id = typeof item === 'string' ? item.trim().toLowerCase().replace(/\.$/, '') : '';
+    if (!id || id.length > 253 || !AUTHSERV_ID.test(id)) {
+      fail(
+        field,
+        `"${String(item)}" is not a host name; use the first word of the Authentication-Results header your own mail server adds (e.g. mx.google.com)`
+      );
+    }
+    return id;
+  });
+  return [...new Set(ids)];
 }
 
 function flag(value: unknown, fallback: boolean, field: string): boolean {
@@ -402,5 +439,12 @@ export function parseMailboxInput(
     unmonitored,
     unmonitoredHelpText,
     verpBounces: flag(merged.verpBounces, true, 'verpBounces'),
+    trustedAuthservIds: authservIds(merged.trustedAuthservIds),
+    unauthenticatedAnswers: oneOf(
+      merged.unauthenticatedAnswers,
+      UNAUTHENTICATED_ANSWERS,
+      'suppress',
+      'unauthenticatedAnswers'
+    ),
   };
 }

@@ -27,6 +27,9 @@ export type GuardVerdict = { send: true } | { send: false; reason: string };
 /** Statuses of mail that went (or is going) out: a suppressed row was never sent and counts for no limit. */
 const COUNTED_STATUSES = ['queued', 'sent', 'failed', 'bounced'];
 const OWN_ADDRESSES_TTL_MS = 5000;
+/** "Rate-limit hard" for senders that fail DMARC: one automatic answer per address a day, whatever the ticket. */
+const UNAUTHENTICATED_WINDOW = Object.freeze({ minutes: 24 * 60, max: 1 });
+export const SENDER_NOT_AUTHENTICATED = 'suppressed: sender not authenticated';
 
 export function createAutoMailGuard(strapi: Core.Strapi) {
   const query = (uid: string) => strapi.db.query(uid as never);
@@ -106,8 +109,16 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
         };
       }
 
+      if (mail.unauthenticatedSender === 'suppress') return { send: false, reason: SENDER_NOT_AUTHENTICATED };
       const now = Date.now();
-      const current = limits();
+      const current: AutoMailLimits =
+        mail.unauthenticatedSender === 'rate-limit-hard'
+          ? {
+              ...limits(),
+              perTicketRecipient: [UNAUTHENTICATED_WINDOW],
+              perRecipient: [UNAUTHENTICATED_WINDOW],
+            }
+          : limits();
       const since = new Date(now - longestWindowMinutes(current) * 60_000);
       const toRecipient = await sendTimes({ recipient: mail.recipient }, since);
       const rate = rateLimitVerdict({

@@ -25,6 +25,8 @@ import { emitPluginEvent } from './events';
 import { createInboundContextLoader } from './inbound-context';
 import { createRowWriter, type RowWriter } from './row-writer';
 import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8, withoutNul } from '../ingest/stored-values';
+import { createSenderAuthenticator } from './sender-authentication';
+import { unverifiedAgentNote } from './unverified-agent-mail';
 import { createOutboundLookups } from './outbound-lookups';
 import { createThreadLookups } from './thread-lookups';
 
@@ -107,6 +109,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     link: (...args) => writer.link(...args),
   };
   const inbound = createInboundContextLoader(strapi);
+  const senders = createSenderAuthenticator(strapi);
 
   /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
   async function advanceCursor(origin: InboundOrigin): Promise<void> {
@@ -375,14 +378,20 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         const sender = requesterOf(mail) ?? { address: '', name: '' };
         const context = await inbound.contextFor(origin.mailboxId);
         if (!context) throw new Error(`mailbox #${origin.mailboxId} no longer exists`);
+        const authentication = await senders.authenticate(raw, mail, context.row.trustedAuthservIds ?? []);
         const decision = await decideInbound({
           mail,
           settings: context.settings,
           lookups: threadLookups,
           outbound: outboundLookups,
           senderIsRegistered: inbound.senderIsRegistered,
+          authentication,
         });
-        const classification = { mailClass: mailClassOf(decision.flags), flags: storedFlags(decision.flags) };
+        const classification = {
+          mailClass: mailClassOf(decision.flags),
+          flags: storedFlags(decision.flags),
+          authentication,
+        };
         if (decision.kind === 'own-mail') {
           const receiptId = await writeReceipt(
             origin,
@@ -429,6 +438,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           languages: await languages(),
           messageId: mail.messageId,
           references: mail.references,
+          unauthenticated: decision.answerPolicy,
         });
         if (decision.kind === 'unmonitored') {
           return withoutTicket(
@@ -489,7 +499,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         } else {
           ticketId = plan.ticketId;
           ticketNumber = (thread as { ticket: TicketRef }).ticket.number;
-          const data: Record<string, unknown> = { lastMessageAt: now };
+          // Unverified agent mail changes nothing on the ticket: it is only kept for the agents to look at.
+          const data: Record<string, unknown> =
+            plan.kind === 'unverified-agent-mail' ? {} : { lastMessageAt: now };
           if (plan.kind === 'customer-reply' && plan.newStatus) data.status = plan.newStatus;
           if (decision.addedRecipients.length > 0) {
             // Someone the customer brought into the conversation joins the ticket's recipients (CC import).
@@ -503,13 +515,16 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             const added = decision.addedRecipients.filter((entry) => !known.has(entry.address));
             if (added.length > 0) data.cc = [...(current?.cc ?? []), ...added];
           }
-          await query(UID.ticket).updateMany({ where: { id: ticketId }, data: withoutNul(data) });
+          if (Object.keys(data).length > 0)
+            await query(UID.ticket).updateMany({ where: { id: ticketId }, data: withoutNul(data) });
         }
 
         const author =
           plan.kind === 'agent-reply' ? 'agent' : plan.kind === 'agent-automatic' ? 'system' : 'customer';
         const { fileIds, inlineParts } = await uploadAttachments(mail);
-        const data = messageData(mail, raw, author, context.row.contentPreference ?? 'html');
+        const mailData = messageData(mail, raw, author, context.row.contentPreference ?? 'html');
+        const data =
+          plan.kind === 'unverified-agent-mail' ? unverifiedAgentNote(mailData, plan.reason) : mailData;
         const message = { id: await rows.insert(UID.message, { ...data, inlineParts, ...classification }) };
         await rows.link(UID.message, 'ticket', message.id, ticketId, {
           targetIsNew: plan.kind === 'new-ticket',
@@ -533,6 +548,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           ...thread.refused,
           ...(ruled?.matched ?? []).map((rule) => `piping rule #${rule.ruleId} "${rule.name}" applied`),
           automatic.automatic ? `automatic mail (${automatic.reason}): nothing sent in answer` : null,
+          plan.kind === 'unverified-agent-mail'
+            ? `unverified agent mail, not sent to anyone: ${plan.reason}`
+            : null,
+          decision.answerPolicy && context.sends && plan.notify.includes('ticket-acknowledgement')
+            ? `acknowledgement ${decision.answerPolicy === 'suppress' ? 'suppressed' : 'held to the hard rate limit'}: sender not authenticated (${authentication.reason})`
+            : null,
         ].filter(Boolean);
         const receiptId = await writeReceipt(
           origin,
@@ -564,6 +585,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
             },
             agentName: plan.kind === 'agent-reply' ? sender.name || sender.address : undefined,
             exclude: plan.kind === 'agent-reply' || event === 'agent-customer-reply' ? [sender.address] : [],
+            unauthenticated: decision.answerPolicy,
           });
         }
         onCommit(() => {

@@ -10,6 +10,7 @@ import type {
   AllowedSendersSetting,
   ClosedTicketReplies,
   ContentPreference,
+  UnauthenticatedAnswers,
 } from '../schemas/mailbox';
 import { UID } from '../uids';
 import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from './notifications';
@@ -35,6 +36,8 @@ export interface MailboxInboundFields {
   forwardingAddresses: string[] | null;
   unmonitored: boolean | null;
   unmonitoredHelpText: string | null;
+  trustedAuthservIds: string[] | null;
+  unauthenticatedAnswers: UnauthenticatedAnswers | null;
 }
 
 export function createInboundContextLoader(strapi: Core.Strapi) {
@@ -55,6 +58,8 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
         'forwardingAddresses',
         'unmonitored',
         'unmonitoredHelpText',
+        'trustedAuthservIds',
+        'unauthenticatedAnswers',
       ],
       where: { id: mailboxId },
     })) as MailboxContext['row'] | null;
@@ -76,6 +81,7 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
         replySecret: notifications.secret(),
         instanceId: notifications.loopHeaderValue(),
         unmonitored: row.unmonitored === true,
+        unauthenticatedAnswers: row.unauthenticatedAnswers ?? 'suppress',
       },
       sends: Boolean(row.smtpHost && row.address),
       loadedAt: Date.now(),

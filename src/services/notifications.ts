@@ -13,7 +13,11 @@ import {
   type TriggerMessage,
 } from '../outbound/notify';
 import type { NotificationEvent, Template } from '../outbound/templates';
-import { DEFAULT_NOTIFICATIONS, type NotificationSwitches } from '../schemas/mailbox';
+import {
+  DEFAULT_NOTIFICATIONS,
+  type NotificationSwitches,
+  type UnauthenticatedAnswers,
+} from '../schemas/mailbox';
 import type { MailAddress } from '../mail/types';
 import { UID } from '../uids';
 import { pluginConfig } from './plugin-config';
@@ -66,6 +70,8 @@ export interface NotifyOptions {
   ownAddresses?: string[];
   /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
   exclude?: string[];
+  /** The inbound mail's sender fails DMARC: what its automatic answers get (see auto-mail-guard.ts). */
+  unauthenticated?: UnauthenticatedAnswers | null;
 }
 
 /** The mail a one-time answer goes back to. */
@@ -75,6 +81,7 @@ export interface OneTimeAnswerRequest {
   languages: string[];
   messageId: string | null;
   references: string[];
+  unauthenticated?: UnauthenticatedAnswers | null;
 }
 
 /** The mailbox as the planners see it, sending from `address`. */
@@ -182,6 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       instanceId: instanceId(replySecretOf(config)),
     });
     if (!planned) return false;
+    if (request.unauthenticated) planned.unauthenticatedSender = request.unauthenticated;
     const queued = (await strapi.plugin('email-piping').service('outbox').enqueue([planned])) as number[];
     return queued.length > 0;
   }
@@ -258,6 +266,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         exclude: [...(options.ownAddresses ?? (await ownAddresses())), ...(options.exclude ?? [])],
         instanceId: instanceId(secret),
       });
+      if (options.unauthenticated) {
+        for (const mail of planned) mail.unauthenticatedSender = options.unauthenticated;
+      }
       const queued = (await strapi.plugin('email-piping').service('outbox').enqueue(planned)) as number[];
       return queued.length;
     },

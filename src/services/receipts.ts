@@ -30,6 +30,7 @@ const LIST_FIELDS = [
   'outcome',
   'mailClass',
   'flags',
+  'authentication',
   'reason',
   'ticketId',
   'ticketMessageId',

@@ -12,12 +12,14 @@ import { UID } from '../uids';
 import { createInboundContextLoader } from './inbound-context';
 import { createOutboundLookups } from './outbound-lookups';
 import { pluginConfig } from './plugin-config';
+import { createSenderAuthenticator } from './sender-authentication';
 import { createThreadLookups } from './thread-lookups';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const inbound = createInboundContextLoader(strapi);
   const lookups = createThreadLookups(strapi);
   const outbound = createOutboundLookups(strapi);
+  const senders = createSenderAuthenticator(strapi);
 
   return {
     async simulate(body: unknown) {
@@ -53,6 +55,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           outbound,
           explain: true,
           senderIsRegistered: inbound.senderIsRegistered,
+          authentication: await senders.authenticate(raw, mail, context.row.trustedAuthservIds ?? []),
         });
         const mailSummary = {
           from: decision.sender,
@@ -61,7 +64,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           subject: mail.subject,
           messageId: mail.messageId,
         };
-        const flags = { mailClass: mailClassOf(decision.flags), ...decision.flags };
+        const flags = {
+          mailClass: mailClassOf(decision.flags),
+          ...decision.flags,
+          authentication: decision.authentication,
+          unauthenticatedAnswers: decision.answerPolicy,
+        };
         if (decision.kind === 'own-mail' || decision.kind === 'unmonitored') {
           return { outcome: decision.kind, reason: decision.reason, mail: mailSummary, flags };
         }

@@ -399,6 +399,8 @@ describe('settings pages and dashboard in the browser', () => {
     await result.locator('[data-outcome="ticket-created"]').waitFor();
     await result.getByText('Opens a new ticket').waitFor();
     await result.getByText('Auto-reply', { exact: true }).waitFor();
+    // The simulator checks the sender as the importer would (customer.test publishes no DMARC record).
+    await result.getByText('Sender authentication', { exact: true }).waitFor();
     await result.getByTestId('matched-rule').getByText(`#${ruleId} Urgent mail`).waitFor();
     await expect
       .poll(() => result.getByTestId('simulation-trace').textContent(), POLL)

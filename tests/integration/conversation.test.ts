@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
+import { TestDns } from '../harness/dkim';
 import { appendMessages } from '../harness/imap';
 import { startSmtpSink, type CapturedMail, type SmtpSink } from '../harness/smtp-sink';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
@@ -21,6 +22,9 @@ function mail(headers: Record<string, string>, body: string): string {
 }
 
 describe('conversations by email', () => {
+  // Agents' mail is trusted only when authenticated: their domain signs it with a key this DNS table publishes.
+  const dns = new TestDns();
+  const agentDomain = dns.signingDomain('example.test', 'v=DMARC1; p=reject');
   let app: TestStrapi;
   let admin: AdminSession;
   let dovecot: DovecotServer;
@@ -36,6 +40,7 @@ describe('conversations by email', () => {
         outboxRetryBaseSeconds: 1,
         outboxRetryMaxSeconds: 2,
         siteName: 'Example Shop',
+        dnsResolver: dns.resolver,
       },
     });
     admin = await loginAdmin(app);
@@ -235,14 +240,16 @@ describe('conversations by email', () => {
     const notice = latestTo(AGENT);
     smtp.clear();
     await deliver(box, [
-      mail(
-        {
-          From: `Alex Agent <${AGENT}>`,
-          To: notice.parsed.replyTo!.value[0].address!,
-          Subject: `Re: ${notice.parsed.subject}`,
-          'In-Reply-To': notice.parsed.messageId!,
-        },
-        'Yes, refunded today.'
+      await agentDomain.sign(
+        mail(
+          {
+            From: `Alex Agent <${AGENT}>`,
+            To: notice.parsed.replyTo!.value[0].address!,
+            Subject: `Re: ${notice.parsed.subject}`,
+            'In-Reply-To': notice.parsed.messageId!,
+          },
+          'Yes, refunded today.'
+        )
       ),
     ]);
     const view = await thread(ticket.id);

@@ -189,6 +189,7 @@ describe('read receipts', () => {
         settings,
         lookups: lookups as never,
         outbound: outbound({ [OUR_MAIL]: ours }),
+        authentication: null,
         senderIsRegistered: async () => false,
       });
       expect(decision).toMatchObject({ kind: 'read-receipt', match: ours });
@@ -204,6 +205,7 @@ describe('read receipts', () => {
         settings,
         lookups: lookups as never,
         outbound: outbound({}),
+        authentication: null,
         senderIsRegistered: async () => false,
       });
       expect(decision).toMatchObject({ kind: 'read-receipt', match: null });

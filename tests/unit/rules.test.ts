@@ -531,7 +531,7 @@ describe('validation', () => {
     [
       'unknown field',
       { ...VALID, conditions: [{ field: 'from', mode: 'exact', pattern: 'x' }] },
-      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header',
+      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header, authentication',
     ],
     [
       'unknown condition key',
@@ -645,7 +645,7 @@ describe('validation', () => {
       })
     ).toEqual([
       'name: required',
-      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header',
+      'conditions[0].field: must be one of sender, forwardingAddress, to, cc, recipients, subject, body, header, authentication',
       'conditions[0].mode: must be one of exact, wildcard, regex',
       'conditions[0].pattern: must not be empty',
       'actions[0].value: must be one of low, normal, high, urgent',
@@ -800,5 +800,43 @@ describe('the literal prefilter', () => {
     ]);
     expect(compiled.matchers).toHaveLength(1);
     expect(evaluateRules(compiled, MAIL).matched).toHaveLength(2);
+  });
+});
+
+describe('sender authentication condition', () => {
+  const rule = (pattern: string) => ({
+    id: 1,
+    name: 'Unauthenticated',
+    conditions: [{ field: 'authentication', mode: 'exact', pattern }],
+    actions: [{ type: 'addTags', value: ['suspect'] }],
+  });
+
+  it('refuses a value the verdict never takes', () => {
+    expect(validateRule(rule('failed'))).toEqual({
+      errors: [
+        {
+          field: 'conditions[0].pattern',
+          message: 'sender authentication is one of pass, fail, none',
+        },
+      ],
+    });
+    expect(validateRule(rule('PASS'))).toHaveProperty('rule');
+  });
+
+  it('matches the verdict, counting an unchecked mail as none', () => {
+    const compiled = compileRules([{ ...rule('fail'), enabled: true, match: 'all' } as PipingRule]);
+    const input = {
+      sender: 'a@b.test',
+      forwardingAddress: null,
+      to: [],
+      cc: [],
+      subject: '',
+      body: '',
+      headers: {},
+    };
+    expect(evaluateRules(compiled, { ...input, authentication: 'fail' }).tags).toEqual(['suspect']);
+    expect(evaluateRules(compiled, { ...input, authentication: 'pass' }).tags).toEqual([]);
+    const none = compileRules([{ ...rule('none'), enabled: true, match: 'all' } as PipingRule]);
+    expect(evaluateRules(none, input).tags).toEqual(['suspect']);
   });
 });

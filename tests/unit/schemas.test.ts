@@ -53,6 +53,8 @@ describe('mailbox input', () => {
       unmonitored: false,
       unmonitoredHelpText: null,
       verpBounces: true,
+      trustedAuthservIds: [],
+      unauthenticatedAnswers: 'suppress',
     });
   });
 
@@ -200,5 +202,31 @@ describe('ticket list query', () => {
     [{ mailbox: '1 or 1=1' }, /^mailbox: must be a mailbox id/],
   ])('refuses %j', (query, message) => {
     expect(refusal(() => parseTicketListQuery(query))).toMatch(message);
+  });
+});
+
+describe('mailbox sender authentication settings', () => {
+  it('keeps trusted authserv-ids as lower-case host names, once each', () => {
+    const parsed = parseMailboxInput(
+      { ...valid, trustedAuthservIds: ['MX.Google.com', 'mx.google.com.', 'mx1.desk.test'] },
+      defaults
+    );
+    expect(parsed.trustedAuthservIds).toEqual(['mx.google.com', 'mx1.desk.test']);
+  });
+
+  it('refuses what is not a host name, and unknown answer modes', () => {
+    expect(
+      refusal(() =>
+        parseMailboxInput({ ...valid, trustedAuthservIds: ['mx.google.com; dmarc=pass'] }, defaults)
+      )
+    ).toContain(
+      'trustedAuthservIds: "mx.google.com; dmarc=pass" is not a host name; use the first word of the Authentication-Results header'
+    );
+    expect(
+      refusal(() => parseMailboxInput({ ...valid, trustedAuthservIds: 'mx.google.com' }, defaults))
+    ).toContain('trustedAuthservIds: must be a list of host names');
+    expect(refusal(() => parseMailboxInput({ ...valid, unauthenticatedAnswers: 'send' }, defaults))).toBe(
+      'unauthenticatedAnswers: must be one of suppress, rate-limit-hard'
+    );
   });
 });

@@ -12,6 +12,7 @@ import { Lock, Paperclip, WarningCircle } from '@strapi/icons';
 import type { Attachment, TicketMessage } from '../utils/api';
 import { FLAG_LABELS, MAIL_CLASS_FLAGS } from '../utils/labels';
 import { getTranslation } from '../utils/getTranslation';
+import { AuthenticationBadge } from './AuthenticationBadge';
 import { MailFrame } from './MailFrame';
 
 export type MessageKind = 'inbound' | 'outbound' | 'note' | 'system';
@@ -197,6 +198,7 @@ export const ThreadMessage = ({ message, userName }: ThreadMessageProps) => {
                   {formatMessage(FLAG_LABELS[flag])}
                 </Badge>
               ))}
+              <AuthenticationBadge message={message} note={kind === 'note'} />
             </Flex>
             {kind === 'note' ? (
               <Typography variant="pi" textColor="warning700">

@@ -61,6 +61,8 @@ export interface Mailbox {
   unmonitored: boolean | null;
   unmonitoredHelpText: string | null;
   verpBounces: boolean | null;
+  trustedAuthservIds: string[] | null;
+  unauthenticatedAnswers: 'suppress' | 'rate-limit-hard' | null;
   hasPassword: boolean;
   hasSmtpPassword: boolean;
   lastRunAt: string | null;
@@ -92,6 +94,7 @@ export const CONDITION_FIELDS = [
   'subject',
   'body',
   'header',
+  'authentication',
 ] as const;
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
 
@@ -246,7 +249,7 @@ export interface SimulationResult {
   automatic?: { automatic: boolean; reason: string | null };
   thread?: { kind: 'new' | 'existing'; ticketNumber?: number; via?: string; refused?: unknown };
   forwardingAddress?: string | null;
-  plan?: { kind: string; notify?: string[]; newStatus?: string | null };
+  plan?: { kind: string; notify?: string[]; newStatus?: string | null; reason?: string };
   rules?: {
     matched: Array<{ ruleId: number; name: string }>;
     priority?: string;

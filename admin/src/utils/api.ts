@@ -85,6 +85,8 @@ export interface TicketMessage {
   inlineParts: Array<{ contentId: string; url: string }> | null;
   mailClass: string | null;
   flags: MessageFlags | null;
+  /** Sender authentication verdict of an imported mail; null for mail written in the admin. */
+  authentication?: { result: 'pass' | 'fail' | 'none'; reason: string } | null;
   sentAt: string | null;
   createdAt: string;
 }

@@ -35,6 +35,7 @@ import {
   ToggleField,
 } from './fields';
 import { AllowedMailFields, CcImportFields, ForwardingFields, type SectionProps } from './MailboxSections';
+import { SenderAuthenticationFields } from './SenderAuthenticationFields';
 
 function useSecurityOptions() {
   const t = useT();
@@ -504,6 +505,16 @@ export const AdmissionSections = (props: SectionProps) => {
       </Section>
       <Section id="forwarding" title={t('settings.forwarding.title', 'Forwarding addresses')}>
         <ForwardingFields {...props} />
+      </Section>
+      <Section
+        id="sender-authentication"
+        title={t('settings.senderAuthentication.title', 'Sender authentication')}
+        description={t(
+          'settings.senderAuthentication.description',
+          'From is not an identity. Mail is checked by its DKIM signatures and by what your own mail server recorded; agent replies by email need it.'
+        )}
+      >
+        <SenderAuthenticationFields {...props} />
       </Section>
     </>
   );

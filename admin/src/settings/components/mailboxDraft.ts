@@ -47,6 +47,8 @@ export interface MailboxDraft {
   unmonitored: boolean;
   unmonitoredHelpText: string;
   verpBounces: boolean;
+  trustedAuthservIds: string;
+  unauthenticatedAnswers: 'suppress' | 'rate-limit-hard';
 }
 
 export type SetDraft = SetField<MailboxDraft>;
@@ -96,6 +98,8 @@ export function emptyDraft(): MailboxDraft {
     unmonitored: false,
     unmonitoredHelpText: '',
     verpBounces: true,
+    trustedAuthservIds: '',
+    unauthenticatedAnswers: 'suppress',
   };
 }
 
@@ -135,6 +139,8 @@ export function draftFromMailbox(mailbox: Mailbox): MailboxDraft {
     unmonitored: mailbox.unmonitored === true,
     unmonitoredHelpText: mailbox.unmonitoredHelpText ?? '',
     verpBounces: mailbox.verpBounces !== false,
+    trustedAuthservIds: (mailbox.trustedAuthservIds ?? []).join('\n'),
+    unauthenticatedAnswers: mailbox.unauthenticatedAnswers ?? 'suppress',
   };
 }
 
@@ -195,6 +201,8 @@ export function mailboxBody(draft: MailboxDraft, options: { existing: boolean })
     unmonitored: draft.unmonitored,
     unmonitoredHelpText: orNull(draft.unmonitoredHelpText),
     verpBounces: draft.verpBounces,
+    trustedAuthservIds: splitLines(draft.trustedAuthservIds),
+    unauthenticatedAnswers: draft.unauthenticatedAnswers,
   };
   if (draft.password !== '') body.password = draft.password;
   if (draft.smtpPassword !== '') body.smtpPassword = draft.smtpPassword;

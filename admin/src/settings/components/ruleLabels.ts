@@ -12,6 +12,7 @@ export function fieldLabels(t: T): Record<ConditionField, string> {
     subject: t('settings.rules.field.subject', 'Subject'),
     body: t('settings.rules.field.body', 'Body'),
     header: t('settings.rules.field.header', 'Header'),
+    authentication: t('settings.rules.field.authentication', 'Sender authentication (pass, fail, none)'),
   };
 }
 

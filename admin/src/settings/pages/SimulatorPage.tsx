@@ -81,6 +81,7 @@ const SimulationView = ({ result }: { result: SimulationResult }) => {
   };
   const flags = result.flags ?? null;
   const raised = flags ? FLAG_KEYS.filter((key) => flags[key] === true) : [];
+  const authentication = (flags?.authentication ?? null) as { result: string; reason: string } | null;
   const thread = result.thread;
   return (
     <Section title={t('settings.simulator.result', 'Decision')}>
@@ -133,6 +134,35 @@ const SimulationView = ({ result }: { result: SimulationResult }) => {
                   {reason}
                 </Typography>
               ))}
+            </Flex>
+          </Row>
+        ) : null}
+        {authentication ? (
+          <Row label={t('settings.simulator.authentication', 'Sender authentication')}>
+            <Flex direction="column" alignItems="flex-start" gap={1}>
+              <Badge
+                variant={
+                  authentication.result === 'pass'
+                    ? 'success'
+                    : authentication.result === 'fail'
+                      ? 'danger'
+                      : 'secondary'
+                }
+              >
+                {authentication.result}
+              </Badge>
+              <Typography variant="pi" textColor="neutral600">
+                {authentication.reason}
+              </Typography>
+              {result.plan?.kind === 'unverified-agent-mail' ? (
+                <Typography variant="pi" textColor="danger600">
+                  {t(
+                    'settings.simulator.unverifiedAgentMail',
+                    'Unverified agent mail: kept as an internal note, sent to nobody ({reason})',
+                    { reason: result.plan.reason ?? '' }
+                  )}
+                </Typography>
+              ) : null}
             </Flex>
           </Row>
         ) : null}
