@@ -8,11 +8,9 @@
  * with its raw source and the reason, alone. Only a failure to record even that (the database is gone) propagates,
  * so the cursor stays put and the message is tried again on the next run.
  */
-import fs from 'node:fs';
-import { parseMail, removeSpooledAttachments } from '../mail/parse';
-import { classifyParsedMail, NO_IDENTITY } from '../mail/classify';
-import { requesterOf } from '../mail/requester';
+import { removeSpooledAttachments } from '../mail/parse';
 import type { ParsedMail } from '../mail/types';
+import { ParseAbandonedError, parsePool, ParsePoolUnavailableError } from './parse-pool';
 import { removeSpooled, type SpooledRaw } from './spool';
 
 export interface InboundOrigin {
@@ -102,18 +100,22 @@ function duplicateReason(receiptId: number): string {
   return `duplicate: byte-identical to the message of receipt #${receiptId}, already recorded`;
 }
 
+/**
+ * Parses (and sanitizes, converts, trims, pre-classifies) in a worker thread, see parse-worker.ts and parse-pool.ts:
+ * the main thread only waits. A mail the worker gives up on (over its time or memory budget) is quarantined with the
+ * reason; a pool that cannot work at all (worker missing) throws, so the run stops and nothing is quarantined.
+ */
 export async function prepareMessage(
   raw: SpooledRaw,
   origin: InboundOrigin,
   options: { spoolDir: string }
 ): Promise<PreparedMessage> {
   try {
-    const mail = await parseMail(fs.createReadStream(raw.path), { spoolDir: options.spoolDir });
-    // A delivery report often has no sender at all (`From: MAILER-DAEMON <>`): it answers nobody, yet it must reach
-    // the ticket of the mail that bounced rather than the quarantine.
-    const answerable = requesterOf(mail) !== null || classifyParsedMail(mail, NO_IDENTITY).bounce;
+    const { mail, answerable } = await parsePool().parse(raw.path, options.spoolDir);
     return { origin, raw, mail, problem: answerable ? null : NO_SENDER };
   } catch (error) {
+    if (error instanceof ParsePoolUnavailableError) throw error;
+    if (error instanceof ParseAbandonedError) return { origin, raw, mail: null, problem: error.message };
     return { origin, raw, mail: null, problem: `cannot be parsed: ${describe(error)}` };
   }
 }

@@ -41,6 +41,11 @@ export interface ParseOptions {
   spoolDir: string;
   /** Attachments beyond this many are not spooled (a warning says so). Default 200. */
   maxAttachments?: number;
+  /**
+   * Called with each temporary file's path before it is written: a parse worker that is stopped mid-message cannot
+   * clean up after itself, so it tells the pool what to remove (see parse-pool.ts).
+   */
+  onTempFile?: (tempPath: string) => void;
 }
 
 export const DEFAULT_MAX_ATTACHMENTS = 200;
@@ -593,6 +598,7 @@ export async function parseMail(
       const contentType = (attachment.contentType || 'application/octet-stream').toLowerCase();
       const tempPath = path.join(spoolDir, `mail-${randomUUID()}.part`);
       tempPaths.add(tempPath);
+      options.onTempFile?.(tempPath);
       const measure = measuringStream();
       // `wx`: never follow or overwrite something already there; 0600: mail content is private.
       const file = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
@@ -700,6 +706,7 @@ export async function parseMail(
       const bytes = Buffer.concat([Buffer.from('\ufeff', 'utf8'), Buffer.from(source, 'utf8')]);
       const tempPath = path.join(spoolDir, `mail-${randomUUID()}.part`);
       tempPaths.add(tempPath);
+      options.onTempFile?.(tempPath);
       await fsp.writeFile(tempPath, bytes, { flag: 'wx', mode: 0o600 });
       return {
         filename: 'original-message.html',
