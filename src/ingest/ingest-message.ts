@@ -87,6 +87,8 @@ export interface PreparedMessage {
   mail: ParsedMail | null;
   /** Why it must go to the quarantine (unparseable, nobody to answer), or null. */
   problem: string | null;
+  /** How long the parse worker took, when it finished (logs, the fuzz run). */
+  parseMs?: number;
 }
 
 function describe(error: unknown): string {
@@ -111,8 +113,8 @@ export async function prepareMessage(
   options: { spoolDir: string }
 ): Promise<PreparedMessage> {
   try {
-    const { mail, answerable } = await parsePool().parse(raw.path, options.spoolDir);
-    return { origin, raw, mail, problem: answerable ? null : NO_SENDER };
+    const { mail, answerable, parseMs } = await parsePool().parse(raw.path, options.spoolDir);
+    return { origin, raw, mail, problem: answerable ? null : NO_SENDER, parseMs };
   } catch (error) {
     if (error instanceof ParsePoolUnavailableError) throw error;
     if (error instanceof ParseAbandonedError) return { origin, raw, mail: null, problem: error.message };
