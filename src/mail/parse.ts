@@ -50,6 +50,8 @@ export interface ParseOptions {
 
 export const DEFAULT_MAX_ATTACHMENTS = 200;
 export const MAX_FILENAME_LENGTH = 200;
+/** What is read of a given file name at most (see safeAttachmentFilename). */
+const MAX_RAW_FILENAME = 1000;
 
 const ERROR_PREFIX = 'Cannot parse message: ';
 
@@ -206,7 +208,12 @@ const DECEPTIVE_CHARS = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
  * to `attachment-<n>.<ext>` with the extension guessed from the content type.
  */
 export function safeAttachmentFilename(raw: string | undefined, contentType: string, index: number): string {
-  let name = (raw ?? '')
+  // Bounded before the patterns below (`[\s.]+$` is quadratic on a long run of spaces): the start and the extension
+  // of an over-long name are what survive the length limit anyway.
+  const given = raw ?? '';
+  const bounded =
+    given.length > MAX_RAW_FILENAME ? given.slice(0, MAX_RAW_FILENAME - 100) + given.slice(-100) : given;
+  let name = bounded
     .replace(/[\\/]+/g, '_')
     .replace(CONTROL_CHARS, '')
     .replace(LINE_BREAKS_AND_TABS, ' ')
@@ -484,11 +491,14 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+const MAX_DATE_CHARS = 200;
+
 function parseDate(values: string[], warn: (message: string) => void): Date | null {
   if (values.length === 0) {
     return null;
   }
-  const raw = values[0];
+  // A date is ~40 characters; the comment-stripping pattern below is quadratic on a long run of "(" without ")".
+  const raw = values[0].slice(0, MAX_DATE_CHARS);
   // mailparser substitutes "now" for an unparsable Date; a wrong date is worse than none.
   let date = new Date(raw);
   if (Number.isNaN(date.getTime())) {

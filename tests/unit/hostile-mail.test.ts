@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressesInHeader, forwardingAddressOf } from '../../src/mail/forwarding';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { parseMail, removeSpooledAttachments, safeAttachmentFilename } from '../../src/mail/parse';
 import { trimQuotedHtml } from '../../src/mail/quotes';
 import { sanitizeMailHtml } from '../../src/mail/sanitize';
 import {
@@ -139,6 +139,22 @@ describe('HTML budget', () => {
     expect(mail.htmlNotice).toMatch(/elements/);
     expect(mail.text.length).toBeGreaterThan(100_000);
     expect(ms).toBeLessThan(3_000);
+  });
+});
+
+describe('other header values', () => {
+  it('a 1 MB file name of spaces and a Date header of 200,000 "(" are read in linear time', async () => {
+    const name = timed(() => safeAttachmentFilename(`${' '.repeat(1_000_000)}x.pdf`, 'application/pdf', 1));
+    expect(name.value).toBe('x.pdf');
+    expect(name.ms).toBeLessThan(500);
+    const raw = Buffer.from(
+      `From: a@example.test\r\nDate: ${'('.repeat(200_000)}\r\nSubject: d\r\n\r\nbody\r\n`
+    );
+    const { value: mail, ms } = await timedAsync(() =>
+      parseMail(raw, { spoolDir: path.join(spoolRoot, 'date') })
+    );
+    expect(mail.date).toBeNull();
+    expect(ms).toBeLessThan(2_000);
   });
 });
 

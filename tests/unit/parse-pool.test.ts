@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareMessage } from '../../src/ingest/ingest-message';
 import { ParseAbandonedError, ParsePool } from '../../src/ingest/parse-pool';
 import { spoolBuffer } from '../../src/ingest/spool';
 
