@@ -9,42 +9,10 @@
  * whose original HTML is kept as a download anyway.
  */
 import { Tokenizer } from 'htmlparser2';
+import { BLOCK_ELEMENTS } from './quotes';
 
-/** Elements whose end (and start) is a line break for a reader. */
-const BREAKING = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'br',
-  'caption',
-  'center',
-  'dd',
-  'div',
-  'dl',
-  'dt',
-  'figcaption',
-  'figure',
-  'footer',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'hr',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'table',
-  'tr',
-  'ul',
-]);
+/** Elements whose start and end are a line break for a reader: the quote trimmer's blocks, and `<br>`. */
+const breaks = (name: string): boolean => name === 'br' || BLOCK_ELEMENTS.has(name);
 
 /** Their text is not shown. */
 const HIDDEN = new Set([
@@ -96,7 +64,7 @@ export function linearHtmlText(html: string): string {
   };
   const open = (): void => {
     if (HIDDEN.has(name)) hidden++;
-    else if (BREAKING.has(name)) lineBreak(name === 'p');
+    else if (breaks(name)) lineBreak(name === 'p');
   };
 
   const tokenizer = new Tokenizer(
@@ -119,7 +87,7 @@ export function linearHtmlText(html: string): string {
       onclosetag(start, end) {
         const closing = html.slice(start, end).toLowerCase();
         if (HIDDEN.has(closing)) hidden = Math.max(0, hidden - 1);
-        else if (BREAKING.has(closing)) lineBreak(closing === 'p');
+        else if (breaks(closing)) lineBreak(closing === 'p');
       },
       onattribdata: noop,
       onattribentity: noop,

@@ -390,8 +390,8 @@ export function trimQuotedText(text: string): TrimmedText {
 /* HTML                                                                                             */
 /* ------------------------------------------------------------------------------------------------ */
 
-/** Elements that start a new line when rendered; everything else flows inline. */
-const BLOCK_ELEMENTS = new Set([
+/** Elements that start a new line when rendered; everything else flows inline. Shared with html-text.ts. */
+export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   'address',
   'article',
   'aside',
