@@ -493,6 +493,9 @@ function describe(err: unknown): string {
 
 const MAX_DATE_CHARS = 200;
 
+/** The text shown for HTML over the budget (see assemble): 1 MB is far more than anyone reads in a ticket. */
+const MAX_FALLBACK_TEXT = 1024 * 1024;
+
 function parseDate(values: string[], warn: (message: string) => void): Date | null {
   if (values.length === 0) {
     return null;
@@ -781,7 +784,16 @@ export async function parseMail(
           warn(`HTML could not be converted to text: ${describe(err)}`);
         }
       }
-      if (!text.trim() && overBudgetHtml !== null) text = linearHtmlText(overBudgetHtml);
+      if (!text.trim() && overBudgetHtml !== null) {
+        text = linearHtmlText(overBudgetHtml);
+        // The original is kept whole as the attachment; what the ticket shows (and the database row holds) is bounded:
+        // a 17 MB text row made SQLite hold its one connection, and so the admin, for most of a second.
+        if (text.length > MAX_FALLBACK_TEXT) {
+          text = `${text.slice(0, MAX_FALLBACK_TEXT)}\n\n[… text cut at ${MAX_FALLBACK_TEXT} characters: the whole message is in original-message.html]`;
+          htmlNotice += `; its text is cut at ${MAX_FALLBACK_TEXT} characters`;
+          warn(`Text of the over-budget HTML cut at ${MAX_FALLBACK_TEXT} characters`);
+        }
+      }
       if (htmlNotice) warn(htmlNotice);
       if (text.includes('\u0000')) {
         // Databases (PostgreSQL) refuse NUL in text columns; it carries nothing readable anyway.
