@@ -28,6 +28,7 @@ import type { Readable } from 'node:stream';
 import { parseMail, removeSpooledAttachments } from '../src/mail/parse';
 import { UID } from '../src/uids';
 import { startDovecot, type DovecotServer } from '../tests/harness/dovecot';
+import { random as createRandom } from '../tests/harness/fuzz-mail';
 import {
   appendMessageStream,
   appendMessages,
@@ -189,18 +190,6 @@ function log(message: string): void {
 // Backlog generation
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32), so every run with the same seed gets the same mix. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = (
   'order invoice account password login error page payment refund delivery parcel address update please ' +
   'thanks hello could you check the status of my request since yesterday it still does not work when I try ' +
@@ -232,6 +221,7 @@ interface Backlog {
 }
 
 function generateBacklog(count: number, seed: number): Backlog {
+  // Deterministic (mulberry32): every run with the same seed gets the same mix.
   const random = createRandom(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));

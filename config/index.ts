@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { parseEncryptionKey } from '../src/crypto/secrets';
+import { DEFAULT_PARSE_POOL } from '../src/ingest/parse-pool';
 import { DEFAULT_AUTO_MAIL_LIMITS, validateAutoMailLimits, type AutoMailLimits } from '../src/outbound/guard';
 
 export interface PluginConfig {
@@ -15,6 +16,14 @@ export interface PluginConfig {
   autoStart: boolean;
   /** Messages larger than this (bytes, as the IMAP server reports them) are quarantined without being downloaded. */
   maxMessageBytes: number;
+  /**
+   * Parsing runs in worker threads so no mail can hold the process (see src/ingest/parse-pool.ts): how many
+   * (1–4), how long one message may take (ms; past it the worker is replaced and the mail quarantined) and how
+   * much heap a worker may use (MB; likewise).
+   */
+  parseWorkers: number;
+  parseTimeoutMs: number;
+  parseMemoryMb: number;
   /** Cron expression a new mailbox gets when none is given. */
   defaultSchedule: string;
   /** Where messages and attachments are spooled while they are imported. */
@@ -70,6 +79,9 @@ export const defaultConfig: PluginConfig = {
   encryptionKey: undefined,
   autoStart: true,
   maxMessageBytes: 25 * 1024 * 1024,
+  parseWorkers: DEFAULT_PARSE_POOL.workers,
+  parseTimeoutMs: DEFAULT_PARSE_POOL.timeoutMs,
+  parseMemoryMb: DEFAULT_PARSE_POOL.memoryMb,
   defaultSchedule: '* * * * *',
   spoolDir: path.join(os.tmpdir(), 'strapi-email-piping'),
   retryBaseSeconds: 60,
@@ -110,6 +122,12 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   }
   if (typeof merged.autoStart !== 'boolean') throw new Error(`${prefix} "autoStart" must be true or false`);
   positiveInteger(merged.maxMessageBytes, 'maxMessageBytes');
+  positiveInteger(merged.parseWorkers, 'parseWorkers');
+  if (merged.parseWorkers > 4)
+    throw new Error(`${prefix} "parseWorkers" must be 1 to 4 (one per spare core)`);
+  positiveInteger(merged.parseTimeoutMs, 'parseTimeoutMs');
+  positiveInteger(merged.parseMemoryMb, 'parseMemoryMb');
+  if (merged.parseMemoryMb < 64) throw new Error(`${prefix} "parseMemoryMb" must be at least 64 (MB)`);
   positiveInteger(merged.retryBaseSeconds, 'retryBaseSeconds');
   positiveInteger(merged.retryMaxSeconds, 'retryMaxSeconds');
   positiveInteger(merged.imapTimeoutMs, 'imapTimeoutMs');

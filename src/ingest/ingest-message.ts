@@ -12,11 +12,9 @@
  * their whole transaction after a pause (see database-retry.ts) and never quarantine for them; if the error
  * persists it propagates, the cursor stays put and the next run tries again.
  */
-import fs from 'node:fs';
-import { parseMail, removeSpooledAttachments } from '../mail/parse';
-import { classifyParsedMail, NO_IDENTITY } from '../mail/classify';
-import { requesterOf } from '../mail/requester';
+import { removeSpooledAttachments } from '../mail/parse';
 import type { ParsedMail } from '../mail/types';
+import { ParseAbandonedError, parsePool, ParsePoolUnavailableError } from './parse-pool';
 import { removeSpooled, type SpooledRaw } from './spool';
 import { asDatabaseFailure, isTemporaryDatabaseError } from './database-errors';
 import { transactionWithRetry } from './database-retry';
@@ -97,6 +95,8 @@ export interface PreparedMessage {
   mail: ParsedMail | null;
   /** Why it must go to the quarantine (unparseable, nobody to answer), or null. */
   problem: string | null;
+  /** How long the parse worker took, when it finished (logs, the fuzz run). */
+  parseMs?: number;
 }
 
 function describe(error: unknown): string {
@@ -110,18 +110,22 @@ function duplicateReason(receiptId: number): string {
   return `duplicate: byte-identical to the message of receipt #${receiptId}, already recorded`;
 }
 
+/**
+ * Parses (and sanitizes, converts, trims, pre-classifies) in a worker thread, see parse-worker.ts and parse-pool.ts:
+ * the main thread only waits. A mail the worker gives up on (over its time or memory budget) is quarantined with the
+ * reason; a pool that cannot work at all (worker missing) throws, so the run stops and nothing is quarantined.
+ */
 export async function prepareMessage(
   raw: SpooledRaw,
   origin: InboundOrigin,
   options: { spoolDir: string }
 ): Promise<PreparedMessage> {
   try {
-    const mail = await parseMail(fs.createReadStream(raw.path), { spoolDir: options.spoolDir });
-    // A delivery report often has no sender at all (`From: MAILER-DAEMON <>`): it answers nobody, yet it must reach
-    // the ticket of the mail that bounced rather than the quarantine.
-    const answerable = requesterOf(mail) !== null || classifyParsedMail(mail, NO_IDENTITY).bounce;
-    return { origin, raw, mail, problem: answerable ? null : NO_SENDER };
+    const { mail, answerable, parseMs } = await parsePool().parse(raw.path, options.spoolDir);
+    return { origin, raw, mail, problem: answerable ? null : NO_SENDER, parseMs };
   } catch (error) {
+    if (error instanceof ParsePoolUnavailableError) throw error;
+    if (error instanceof ParseAbandonedError) return { origin, raw, mail: null, problem: error.message };
     return { origin, raw, mail: null, problem: `cannot be parsed: ${describe(error)}` };
   }
 }

@@ -15,10 +15,22 @@ export const FORWARDING_HEADERS = ['delivered-to', 'x-original-to', 'x-forwarded
 const ADDRESS = /[^\s<>()",;:@]+@[^\s<>()",;:@]+/;
 
 /**
+ * Bounds on what is read of a forwarding header, so a hostile value cannot hold the event loop: the address pattern
+ * is tried from every start position of a part, which is quadratic in the part's length (a 100 KB value without `@`
+ * took over 10 s). An address is at most 254 characters (RFC 5321 §4.5.3.1.3) and a real Delivered-To or
+ * X-Original-To holds one or a few, so reading the first 4 KB of the first 50 occurrences (the topmost hops, the ones
+ * that decide) loses nothing a server wrote, and a part longer than 1,000 characters cannot be an address.
+ */
+const MAX_HEADER_CHARS = 4096;
+const MAX_HEADER_LINES = 50;
+const MAX_PART_CHARS = 1000;
+
+/**
  * The addresses in a header value such as `"Sales, EU" <sales@example.com>, billing@example.com (Billing)`:
  * comments and quoted display names removed, angle brackets preferred, lower-cased, in order.
  */
-export function addressesInHeader(value: string): string[] {
+export function addressesInHeader(header: string): string[] {
+  const value = header.length > MAX_HEADER_CHARS ? header.slice(0, MAX_HEADER_CHARS) : header;
   const parts: string[] = [];
   let current = '';
   let quoted = false;
@@ -55,6 +67,7 @@ export function addressesInHeader(value: string): string[] {
   parts.push(current);
   const out: string[] = [];
   for (const part of parts) {
+    if (part.length > MAX_PART_CHARS || !part.includes('@')) continue;
     const bracketed = /<([^<>]*)>/.exec(part);
     const found = ADDRESS.exec(bracketed ? bracketed[1] : part);
     if (found) out.push(found[0].toLowerCase());
@@ -81,8 +94,9 @@ export function forwardingAddressOf(
   for (const name of FORWARDING_HEADERS) {
     const value = mail.headers[name];
     if (value === undefined || value === null) continue;
-    for (const line of Array.isArray(value) ? value : [value])
-      candidates.push(...addressesInHeader(String(line)));
+    const lines = Array.isArray(value) ? value.slice(0, MAX_HEADER_LINES) : [value];
+    // A loop, not `push(...list)`: spreading a long list into a call overflows the stack.
+    for (const line of lines) for (const address of addressesInHeader(String(line))) candidates.push(address);
   }
   for (const entry of [...mail.to, ...mail.cc]) candidates.push(entry.address.trim().toLowerCase());
   for (const candidate of candidates) {

@@ -9,7 +9,7 @@
  * The caller owns the temporary files: store them, then call {@link removeSpooledAttachments}.
  * On failure the promise rejects with `Cannot parse message: …` and nothing is left on disk.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -29,6 +29,8 @@ import type {
   MessageText,
   StructuredHeader,
 } from 'mailparser';
+import { htmlBudgetOf } from './html-budget';
+import { linearHtmlText } from './html-text';
 import { measuringStream } from './measure-stream';
 import { normalizeMessageId, parseMessageIdList } from './message-ids';
 import { sanitizeMailHtml } from './sanitize';
@@ -39,10 +41,17 @@ export interface ParseOptions {
   spoolDir: string;
   /** Attachments beyond this many are not spooled (a warning says so). Default 200. */
   maxAttachments?: number;
+  /**
+   * Called with each temporary file's path before it is written: a parse worker that is stopped mid-message cannot
+   * clean up after itself, so it tells the pool what to remove (see parse-pool.ts).
+   */
+  onTempFile?: (tempPath: string) => void;
 }
 
 export const DEFAULT_MAX_ATTACHMENTS = 200;
 export const MAX_FILENAME_LENGTH = 200;
+/** What is read of a given file name at most (see safeAttachmentFilename). */
+const MAX_RAW_FILENAME = 1000;
 
 const ERROR_PREFIX = 'Cannot parse message: ';
 
@@ -199,7 +208,12 @@ const DECEPTIVE_CHARS = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
  * to `attachment-<n>.<ext>` with the extension guessed from the content type.
  */
 export function safeAttachmentFilename(raw: string | undefined, contentType: string, index: number): string {
-  let name = (raw ?? '')
+  // Bounded before the patterns below (`[\s.]+$` is quadratic on a long run of spaces): the start and the extension
+  // of an over-long name are what survive the length limit anyway.
+  const given = raw ?? '';
+  const bounded =
+    given.length > MAX_RAW_FILENAME ? given.slice(0, MAX_RAW_FILENAME - 100) + given.slice(-100) : given;
+  let name = bounded
     .replace(/[\\/]+/g, '_')
     .replace(CONTROL_CHARS, '')
     .replace(LINE_BREAKS_AND_TABS, ' ')
@@ -477,11 +491,17 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+const MAX_DATE_CHARS = 200;
+
+/** The text shown for HTML over the budget (see assemble): 1 MB is far more than anyone reads in a ticket. */
+const MAX_FALLBACK_TEXT = 1024 * 1024;
+
 function parseDate(values: string[], warn: (message: string) => void): Date | null {
   if (values.length === 0) {
     return null;
   }
-  const raw = values[0];
+  // A date is ~40 characters; the comment-stripping pattern below is quadratic on a long run of "(" without ")".
+  const raw = values[0].slice(0, MAX_DATE_CHARS);
   // mailparser substitutes "now" for an unparsable Date; a wrong date is worse than none.
   let date = new Date(raw);
   if (Number.isNaN(date.getTime())) {
@@ -533,6 +553,10 @@ export async function parseMail(
     skipTextToHtml: true,
     // We hash what we write to disk ourselves (SHA-256); no need for mailparser's MD5 pass.
     checksumAlgo: false,
+    // mailparser's own HTML → text runs html-to-text with word wrapping on the raw part, superlinear in the number
+    // of inline elements (200,000 `<b>x</b>`, 1.6 MB: 13 s) and quadratic in depth; assemble() converts instead,
+    // from the sanitized HTML within the budget and linearly beyond it.
+    skipHtmlToText: true,
     Iconv: bodyDecoder,
   });
   const stripper = new SourceFilter();
@@ -587,6 +611,7 @@ export async function parseMail(
       const contentType = (attachment.contentType || 'application/octet-stream').toLowerCase();
       const tempPath = path.join(spoolDir, `mail-${randomUUID()}.part`);
       tempPaths.add(tempPath);
+      options.onTempFile?.(tempPath);
       const measure = measuringStream();
       // `wx`: never follow or overwrite something already there; 0600: mail content is private.
       const file = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
@@ -647,7 +672,7 @@ export async function parseMail(
           if (settled) {
             return;
           }
-          const mail = assemble(recovered);
+          const mail = await assemble(recovered);
           settled = true;
           resolve(mail);
         })
@@ -685,7 +710,29 @@ export async function parseMail(
       return text;
     };
 
-    const assemble = (recoveredText: string | null): ParsedMail => {
+    /**
+     * HTML over the budget (html-budget.ts) is kept as it came, as a download-only attachment (the store gives
+     * text/html a neutral type and extension): an agent can still open it, nothing renders it. A UTF-8 BOM tells a
+     * browser opening the downloaded file how the (already decoded) text is encoded.
+     */
+    const spoolOriginalHtml = async (source: string): Promise<SpooledAttachment> => {
+      const bytes = Buffer.concat([Buffer.from('\ufeff', 'utf8'), Buffer.from(source, 'utf8')]);
+      const tempPath = path.join(spoolDir, `mail-${randomUUID()}.part`);
+      tempPaths.add(tempPath);
+      options.onTempFile?.(tempPath);
+      await fsp.writeFile(tempPath, bytes, { flag: 'wx', mode: 0o600 });
+      return {
+        filename: 'original-message.html',
+        contentType: 'text/html',
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        contentId: null,
+        inline: false,
+        tempPath,
+      };
+    };
+
+    const assemble = async (recoveredText: string | null): Promise<ParsedMail> => {
       const headers = buildHeaderRecord(headerLines);
       const addressHeaders: Map<string, HeaderValue> = parsedHeaders ?? new Map<string, HeaderValue>();
 
@@ -709,13 +756,21 @@ export async function parseMail(
 
       let html: string | null = null;
       let text = '';
+      let htmlNotice: string | null = null;
+      let overBudgetHtml: string | null = null;
       const content: MessageText | null = textContent;
       if (content) {
         if (typeof content.html === 'string') {
-          html = sanitizeMailHtml(content.html.replaceAll('\u0000', ''));
+          const source = content.html.replaceAll('\u0000', '');
+          const budget = htmlBudgetOf(source);
+          if (budget.withinBudget) html = sanitizeMailHtml(source);
+          else {
+            overBudgetHtml = source;
+            htmlNotice = `The HTML body is ${budget.reason}: it is shown as plain text, and the original HTML is attached as original-message.html (download only, never displayed)`;
+          }
         }
         text = typeof content.text === 'string' ? content.text : '';
-        if (content.textConversionError) {
+        if (content.textConversionError && overBudgetHtml === null) {
           warn(`HTML could not be converted to text: ${describe(content.textConversionError)}`);
         }
       }
@@ -729,6 +784,17 @@ export async function parseMail(
           warn(`HTML could not be converted to text: ${describe(err)}`);
         }
       }
+      if (!text.trim() && overBudgetHtml !== null) {
+        text = linearHtmlText(overBudgetHtml);
+        // The original is kept whole as the attachment; what the ticket shows (and the database row holds) is bounded:
+        // a 17 MB text row made SQLite hold its one connection, and so the admin, for most of a second.
+        if (text.length > MAX_FALLBACK_TEXT) {
+          text = `${text.slice(0, MAX_FALLBACK_TEXT)}\n\n[… text cut at ${MAX_FALLBACK_TEXT} characters: the whole message is in original-message.html]`;
+          htmlNotice += `; its text is cut at ${MAX_FALLBACK_TEXT} characters`;
+          warn(`Text of the over-budget HTML cut at ${MAX_FALLBACK_TEXT} characters`);
+        }
+      }
+      if (htmlNotice) warn(htmlNotice);
       if (text.includes('\u0000')) {
         // Databases (PostgreSQL) refuse NUL in text columns; it carries nothing readable anyway.
         text = text.replaceAll('\u0000', '');
@@ -751,6 +817,8 @@ export async function parseMail(
         }
       });
 
+      if (overBudgetHtml !== null) attachments.push(await spoolOriginalHtml(overBudgetHtml));
+
       return {
         messageId,
         inReplyTo: parseMessageIdList(headerValues(headers, 'in-reply-to')),
@@ -766,6 +834,7 @@ export async function parseMail(
         html,
         attachments,
         warnings,
+        htmlNotice,
       };
     };
 

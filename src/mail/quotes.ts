@@ -32,6 +32,7 @@
 import { isTag, isText } from 'domhandler';
 import type { AnyNode, Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
+import { htmlBudgetOf } from './html-budget';
 
 /** Put at the top of the quotable part of our notifications; a reply is cut here before any other rule. */
 export const REPLY_ABOVE_MARKER = '##- Please type your reply above this line -##';
@@ -389,8 +390,8 @@ export function trimQuotedText(text: string): TrimmedText {
 /* HTML                                                                                             */
 /* ------------------------------------------------------------------------------------------------ */
 
-/** Elements that start a new line when rendered; everything else flows inline. */
-const BLOCK_ELEMENTS = new Set([
+/** Elements that start a new line when rendered; everything else flows inline. Shared with html-text.ts. */
+export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   'address',
   'article',
   'aside',
@@ -618,7 +619,8 @@ function isInsignificant(root: AnyNode): boolean {
       if (!ONLY_SPACE.test(node.data)) return false;
     } else if (isTag(node) && !HIDDEN_ELEMENTS.has(node.name)) {
       if (node.name === 'img') return false;
-      pending.push(...node.children);
+      // A loop, not `push(...children)`: an element with ~125,000 children overflows the stack as call arguments.
+      for (const child of node.children) pending.push(child);
     }
   }
   return true;
@@ -678,6 +680,8 @@ function splitHtml(source: string, point: CutPoint): TrimmedText {
  */
 export function trimQuotedHtml(html: string): TrimmedText {
   if (html.trim() === '') return { visible: html, quoted: null };
+  // Over the budget the DOM alone would take seconds (html-budget.ts): shown whole rather than trimmed.
+  if (!htmlBudgetOf(html).withinBudget) return { visible: html, quoted: null };
   const document = parseDocument(html, { withStartIndices: true, withEndIndices: true });
   const lines = new LineCollector(html).collect(document.children);
   const cut = findCut(lines);

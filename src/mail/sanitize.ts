@@ -7,6 +7,7 @@
  * on its own. This is an allow-list: whatever is not named below is dropped.
  */
 import sanitizeHtml from 'sanitize-html';
+import { htmlBudgetOf } from './html-budget';
 
 /**
  * Formatting elements found in real mail. Anything else (script, iframe, frame, object, embed, form,
@@ -299,10 +300,16 @@ const OPTIONS: sanitizeHtml.IOptions = {
   },
 };
 
-/** Returns `html` reduced to inert formatting: safe to store, and to render in a sandboxed frame. */
+/**
+ * Returns `html` reduced to inert formatting: safe to store, and to render in a sandboxed frame. Throws for HTML over
+ * the budget of html-budget.ts (the parser would take seconds on it): the caller checks the budget first and keeps
+ * such HTML out of any DOM; this is the backstop for a caller that forgot.
+ */
 export function sanitizeMailHtml(html: string): string {
   if (!html) {
     return '';
   }
+  const budget = htmlBudgetOf(html);
+  if (!budget.withinBudget) throw new Error(`HTML not sanitized: it is over the budget (${budget.reason})`);
   return sanitizeHtml(html, OPTIONS);
 }

@@ -50,4 +50,21 @@ export interface ParsedMail {
   attachments: SpooledAttachment[];
   /** Problems that did not stop parsing (defective parts, undecodable charset); kept for the receipt. */
   warnings: string[];
+  /**
+   * Set when the HTML body was over the budget (see html-budget.ts) and is therefore not shown: why, in words an
+   * agent reads on the message. `html` is then null and the original is an attachment. Optional so hand-built
+   * mails in tests need not say it.
+   */
+  htmlNotice?: string | null;
+  /**
+   * The bodies split into new text and quoted history (quotes.ts), computed with the parse (off the main thread,
+   * see parse-worker.ts) so storing does no DOM work. Absent on mails not prepared that way.
+   */
+  trimmed?: { text: TrimmedParts; html: TrimmedParts | null };
+}
+
+/** Same shape as quotes.ts's `TrimmedText`, declared here so the mail type needs no import from the trimmer. */
+export interface TrimmedParts {
+  visible: string;
+  quoted: string | null;
 }

@@ -12,7 +12,6 @@ import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/inge
 import { decideInbound, mailClassOf, type InboundDecision } from '../ingest/decide-inbound';
 import type { InboundFlags } from '../mail/classify';
 import type { SpooledRaw } from '../ingest/spool';
-import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';
 import type { TicketRef } from '../mail/thread';
 import type { MailAddress, ParsedMail } from '../mail/types';
@@ -182,9 +181,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     contentPreference: ContentPreference
   ) {
     const sender = requesterOf(mail);
-    const text = trimQuotedText(mail.text);
+    // Trimmed by the parse worker (prepareMessage): no DOM work here, on the main thread.
+    const text = mail.trimmed?.text ?? { visible: mail.text, quoted: null };
     // "Plain text" mailboxes keep no HTML at all: nothing hostile to store, nothing to render.
-    const html = mail.html && contentPreference === 'html' ? trimQuotedHtml(mail.html) : null;
+    const html =
+      mail.html && contentPreference === 'html'
+        ? (mail.trimmed?.html ?? { visible: mail.html, quoted: null })
+        : null;
     return {
       direction: author === 'agent' ? 'outbound' : 'inbound',
       author,
@@ -525,7 +528,15 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         const mailData = messageData(mail, raw, author, context.row.contentPreference ?? 'html');
         const data =
           plan.kind === 'unverified-agent-mail' ? unverifiedAgentNote(mailData, plan.reason) : mailData;
-        const message = { id: await rows.insert(UID.message, { ...data, inlineParts, ...classification }) };
+        const message = {
+          // An HTML body over the budget is not shown (parse.ts): the message's flags say why, for the ticket view.
+          id: await rows.insert(UID.message, {
+            ...data,
+            inlineParts,
+            ...classification,
+            ...(mail.htmlNotice ? { flags: { ...classification.flags, htmlNotice: mail.htmlNotice } } : {}),
+          }),
+        };
         await rows.link(UID.message, 'ticket', message.id, ticketId, {
           targetIsNew: plan.kind === 'new-ticket',
         });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { MAX_HTML_DEPTH } from '../../src/mail/html-budget';
 import { REPLY_ABOVE_MARKER, trimQuotedHtml, trimQuotedText } from '../../src/mail/quotes';
 import type { TrimmedText } from '../../src/mail/quotes';
 import type { ParsedMail } from '../../src/mail/types';
@@ -435,8 +436,8 @@ describe('rule 3, HTML: client quote containers', () => {
     expect(result.visible).toBe('<div><img src="cid:shot"></div>');
   });
 
-  it('survives deeply nested markup without recursion', () => {
-    const depth = 20_000;
+  it('trims markup nested up to the depth budget (deeper HTML is never trimmed, see hostile-mail.test.ts)', () => {
+    const depth = MAX_HTML_DEPTH;
     const deep = `${'<div>'.repeat(depth)}x${'</div>'.repeat(depth)}`;
     // trimQuotedHtml directly: the test helper's text comparison (DomUtils.textContent) itself recurses.
     const result = trimQuotedHtml(

@@ -214,6 +214,11 @@ export const ThreadMessage = ({ message, userName }: ThreadMessageProps) => {
           </Typography>
         </Flex>
 
+        {message.flags?.htmlNotice ? (
+          <Typography variant="pi" textColor="warning700" data-html-notice>
+            {message.flags.htmlNotice}
+          </Typography>
+        ) : null}
         {message.htmlBody ? (
           <MailFrame
             html={message.htmlBody}

@@ -60,6 +60,8 @@ export interface MessageFlags {
   set?: string[];
   reasons?: string[];
   reportType?: string | null;
+  /** The HTML body was over the size/depth budget: shown as text, the original attached (download only). */
+  htmlNotice?: string;
 }
 
 export interface Address {
