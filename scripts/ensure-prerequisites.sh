@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks for the demo and the tests: Dovecot and PostgreSQL (Debian packages), with
-# `--browser` also Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here), and
-# the npm dependencies. Safe to run again: it only does what is missing.
+# Installs what a fresh machine lacks for the demo and the tests: Dovecot (Debian package), with `--browser` (the
+# tests) also Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here) and
+# PostgreSQL, and the npm dependencies. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,8 +23,9 @@ if [ ! -x /usr/sbin/dovecot ]; then
   apt_install "Dovecot" "dovecot-imapd"
 fi
 
-# The PostgreSQL tests start throwaway clusters from the server binaries (never the system service).
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+# The PostgreSQL tests start throwaway clusters from the server binaries (never the system service); the demo runs on
+# SQLite and does not need them.
+if [ "${1:-}" = "--browser" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "==> installing PostgreSQL (postgresql) for the PostgreSQL tests"
   apt_install "PostgreSQL" "postgresql"
 fi
