@@ -705,7 +705,16 @@ async function main(): Promise<number> {
     log(`starting Dovecot and Strapi; backlog of ${MESSAGES} messages (seed ${SEED})`);
     const [server, booted] = await Promise.all([
       startDovecot(),
-      bootStrapi({ quiet: true, pluginConfig: { spoolDir, autoStart: false } }),
+      bootStrapi({
+        quiet: true,
+        pluginConfig: {
+          spoolDir,
+          autoStart: false,
+          ...(process.env.BENCH_PARSE_WORKERS
+            ? { parseWorkers: Number(process.env.BENCH_PARSE_WORKERS) }
+            : {}),
+        },
+      }),
     ]);
     dovecot = server;
     app = booted;

@@ -1,15 +1,15 @@
 /**
- * Receive ahead: while one message is parsed and stored, the next few are already downloaded and spooled, so the
- * IMAP round trips and disk writes overlap the database work instead of waiting for it. Spooling commits nothing,
- * so exactly-once is untouched: the cursor still advances only with a committed message, and whatever was fetched
- * ahead when a run stops is deleted from the spool and fetched again next time.
+ * Receive ahead: while one message is stored, the next few are already downloaded, spooled and parsed (in the parse
+ * worker), so the IMAP round trips, disk writes and parsing overlap the database work instead of waiting for it.
+ * None of that commits anything, so exactly-once is untouched: the cursor still advances only with a committed
+ * message, and whatever was fetched ahead when a run stops is released (its files deleted) and fetched again next
+ * time.
  */
-import { removeSpooled, type SpooledRaw } from './spool';
 
-export interface FetchAhead {
-  /** The spooled message for `uid`, which must be taken in the order the queue was given. */
-  take(uid: number): Promise<SpooledRaw>;
-  /** Waits for downloads still running and deletes every spooled file nobody took. */
+export interface FetchAhead<T> {
+  /** The fetched message for `uid`, which must be taken in the order the queue was given. */
+  take(uid: number): Promise<T>;
+  /** Waits for fetches still running and releases every message nobody took. */
   discard(): Promise<void>;
 }
 
@@ -18,15 +18,17 @@ export interface FetchAhead {
  * waiting besides the one being taken (0 fetches each on demand). A failed download is reported by `take` for
  * that uid, never as an unhandled rejection.
  */
-export function fetchAhead(
+export function fetchAhead<T>(
   uids: readonly number[],
-  fetchOne: (uid: number) => Promise<SpooledRaw>,
-  depth: number
-): FetchAhead {
-  const started = new Map<number, Promise<SpooledRaw>>();
+  fetchOne: (uid: number) => Promise<T>,
+  depth: number,
+  /** Frees what a fetch made (its spool files) when the run stops before taking it. */
+  release: (item: T) => Promise<void>
+): FetchAhead<T> {
+  const started = new Map<number, Promise<T>>();
   let next = 0;
 
-  const start = (uid: number): Promise<SpooledRaw> => {
+  const start = (uid: number): Promise<T> => {
     const download = fetchOne(uid);
     // Handled here so an early failure is not "unhandled" before its turn; `take` still sees the rejection.
     download.catch(() => undefined);
@@ -52,7 +54,7 @@ export function fetchAhead(
       next = uids.length;
       const settled = await Promise.allSettled(left);
       await Promise.all(
-        settled.map((result) => (result.status === 'fulfilled' ? removeSpooled(result.value) : undefined))
+        settled.map((result) => (result.status === 'fulfilled' ? release(result.value) : undefined))
       );
     },
   };

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import type { ImapFolderSession } from './imap-source';
 import { planFetch, type MailboxCursor } from './cursor';
-import { spoolRawMessage } from './spool';
+import { removeSpooled, spoolRawMessage } from './spool';
 import { fetchAhead } from './fetch-ahead';
 import { asDatabaseFailure, isTemporaryDatabaseError, labelDatabaseErrors } from './database-errors';
 import { retryTemporary } from './database-retry';
@@ -79,8 +79,8 @@ export interface ImportRunSummary {
 /** A batch is committed after this long even when not full, so slow servers do not hold finished work back. */
 const MAX_BATCH_MS = 1000;
 /**
- * Two messages in flight keep the connection busy while one is stored; more only adds spool files, since the
- * database work, not the transfer, sets the pace.
+ * Two messages in flight (downloading or parsing in the worker) keep the connection and the worker busy while one is
+ * stored; more only adds spool files and parsed mail held in memory, since the database work sets the pace.
  */
 const DEFAULT_FETCH_AHEAD = 2;
 
@@ -146,10 +146,26 @@ export async function importFolder(
   let batch: PreparedMessage[] = [];
   let batchStartedAt = 0;
   const batchSize = options.batchSize ?? 25;
+  const originOf = (uid: number): InboundOrigin => ({
+    mailboxId: options.mailboxId,
+    uidValidity: session.uidValidity,
+    uid,
+  });
+  // Parsing runs in the worker, so preparing ahead lets the next messages parse while this one is stored.
   const downloads = fetchAhead(
     messages.filter((message) => message.size <= options.maxMessageBytes).map((message) => message.uid),
-    async (uid) => spoolRawMessage(await session.download(uid), options.spoolDir),
-    options.fetchAheadDepth ?? DEFAULT_FETCH_AHEAD
+    async (uid) => {
+      const raw = await spoolRawMessage(await session.download(uid), options.spoolDir);
+      try {
+        return await prepareMessage(raw, originOf(uid), { spoolDir: options.spoolDir });
+      } catch (error) {
+        // No worker to parse with (the run stops): the file fetched for it must not stay in the spool.
+        await removeSpooled(raw);
+        throw error;
+      }
+    },
+    options.fetchAheadDepth ?? DEFAULT_FETCH_AHEAD,
+    releasePrepared
   );
 
   const recordNotDownloaded = (origin: InboundOrigin, reason: string) =>
@@ -205,11 +221,7 @@ export async function importFolder(
         summary.stoppedEarly = true;
         break;
       }
-      const origin: InboundOrigin = {
-        mailboxId: options.mailboxId,
-        uidValidity: session.uidValidity,
-        uid: message.uid,
-      };
+      const origin = originOf(message.uid);
       if (message.size > options.maxMessageBytes) {
         await flush();
         // Left untouched on the server (no after-import action), so nothing is lost: an owner can raise the cap.
@@ -219,9 +231,9 @@ export async function importFolder(
         );
         summary.quarantined += 1;
       } else {
-        const raw = await downloads.take(message.uid);
+        const prepared = await downloads.take(message.uid);
         if (batch.length === 0) batchStartedAt = Date.now();
-        batch.push(await prepareMessage(raw, origin, { spoolDir: options.spoolDir }));
+        batch.push(prepared);
         if (batch.length >= batchSize || Date.now() - batchStartedAt > MAX_BATCH_MS) await flush();
       }
       done += 1;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fetchAhead } from '../../src/ingest/fetch-ahead';
-import type { SpooledRaw } from '../../src/ingest/spool';
+import { removeSpooled, type SpooledRaw } from '../../src/ingest/spool';
 
 let dir: string;
 beforeEach(() => {
@@ -33,7 +33,7 @@ function fakeServer(options: { failOn?: number } = {}) {
 describe('fetchAhead', () => {
   it('hands out every message in order while keeping `depth` more downloading', async () => {
     const server = fakeServer();
-    const queue = fetchAhead([3, 5, 8, 13, 21], server.fetchOne, 2);
+    const queue = fetchAhead([3, 5, 8, 13, 21], server.fetchOne, 2, removeSpooled);
     const first = await queue.take(3);
     expect(first.sha256).toBe('3');
     // Taking 3 started 5 and 8 as well, and nothing further.
@@ -46,7 +46,7 @@ describe('fetchAhead', () => {
 
   it('with depth 0 downloads each message only when it is taken', async () => {
     const server = fakeServer();
-    const queue = fetchAhead([1, 2, 3], server.fetchOne, 0);
+    const queue = fetchAhead([1, 2, 3], server.fetchOne, 0, removeSpooled);
     await queue.take(1);
     expect(server.started).toEqual([1]);
     await queue.take(2);
@@ -60,7 +60,7 @@ describe('fetchAhead', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const queue = fetchAhead([1, 2, 3], server.fetchOne, 2);
+      const queue = fetchAhead([1, 2, 3], server.fetchOne, 2, removeSpooled);
       await queue.take(1);
       await new Promise((resolve) => setTimeout(resolve, 30)); // UID 2 has failed by now
       await expect(queue.take(2)).rejects.toThrow('connection dropped while fetching UID 2');
@@ -73,7 +73,7 @@ describe('fetchAhead', () => {
 
   it('deletes what was fetched ahead but not taken when the run stops early', async () => {
     const server = fakeServer();
-    const queue = fetchAhead([1, 2, 3, 4], server.fetchOne, 2);
+    const queue = fetchAhead([1, 2, 3, 4], server.fetchOne, 2, removeSpooled);
     const taken = await queue.take(1);
     await queue.discard();
     // The taken file belongs to the caller; the two fetched ahead are gone, and nothing else was fetched.
@@ -83,7 +83,7 @@ describe('fetchAhead', () => {
 
   it('refuses a UID that is not queued or was already taken', async () => {
     const server = fakeServer();
-    const queue = fetchAhead([1, 2], server.fetchOne, 1);
+    const queue = fetchAhead([1, 2], server.fetchOne, 1, removeSpooled);
     await queue.take(1);
     expect(() => queue.take(1)).toThrow('UID 1 is not queued');
     expect(() => queue.take(99)).toThrow('UID 99 is not queued');
