@@ -38,16 +38,17 @@ export async function createSupportMailbox(
   return { id: response.body.data.id, address };
 }
 
-/** Appends the messages to the mailbox and imports them at once. */
+/** Appends the messages to the mailbox and imports them at once; answers the run's counts. */
 export async function deliverAndImport(
   servers: { admin: AdminSession; dovecot: DovecotServer },
   box: SupportMailbox,
   messages: string[]
-): Promise<void> {
+): Promise<Record<string, number>> {
   await appendMessages(servers.dovecot, box.address, messages);
-  const run = await servers.admin.request<{ data: { status: string } }>(
+  const run = await servers.admin.request<{ data: { status: string; summary: Record<string, number> } }>(
     'POST',
     `/email-piping/mailboxes/${box.id}/run?wait=true`
   );
   expect(run.body.data.status, JSON.stringify(run.body)).toBe('imported');
+  return run.body.data.summary;
 }

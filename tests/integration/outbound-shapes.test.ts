@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { DovecotServer } from '../harness/dovecot';
-import { appendMessages } from '../harness/imap';
+import { createSupportMailbox, deliverAndImport, type SupportMailbox } from '../harness/support-mailbox';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 
@@ -45,36 +45,13 @@ describe('outbound mail shapes', () => {
   });
   beforeEach(() => smtp.clear());
 
-  async function supportMailbox() {
-    const address = `support-${crypto.randomBytes(4).toString('hex')}@example.test`;
-    const response = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
-      name: 'Support',
-      address,
-      fromName: 'Example Support',
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: address,
-      password: dovecot.password,
-      smtpHost: smtp.host,
-      smtpPort: smtp.port,
-      smtpSecurity: 'none',
-      agentAddresses: ['agent@example.test'],
-      schedule: '0 0 1 1 *',
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return { id: response.body.data.id, address };
-  }
-
-  async function deliver(box: { id: number; address: string }, messages: string[]) {
-    await appendMessages(dovecot, box.address, messages);
-    const run = await admin.request<{ data: { status: string; summary: Record<string, number> } }>(
-      'POST',
-      `/email-piping/mailboxes/${box.id}/run?wait=true`
+  const supportMailbox = () =>
+    createSupportMailbox(
+      { admin, dovecot, smtp },
+      { fromName: 'Example Support', agentAddresses: ['agent@example.test'] }
     );
-    expect(run.body.data.status, JSON.stringify(run.body)).toBe('imported');
-    return run.body.data.summary;
-  }
+  const deliver = (box: SupportMailbox, messages: string[]) =>
+    deliverAndImport({ admin, dovecot }, box, messages);
 
   async function tickets(box: { id: number }) {
     const response = await admin.request<{
