@@ -59,6 +59,11 @@ export interface RecordOptions {
 export interface IngestStore {
   /** Runs `work` in one database transaction; calls inside join it. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Work on messages about to be stored that may wait on the network (DNS for sender authentication), done before
+   * their transaction opens so no transaction is held open while it waits; its results are kept for the commit.
+   */
+  beforeTransaction?(items: readonly PreparedMessage[]): Promise<void>;
   /** The receipt already written for this origin, if any (a second importer got there first). */
   findReceipt(origin: InboundOrigin): Promise<{ id: number; ticketId: number | null } | null>;
   /** For each SHA-256, a receipt in this mailbox for byte-identical source already recorded (ticket, reply, quarantine). */
@@ -139,6 +144,7 @@ export async function releasePrepared(prepared: PreparedMessage): Promise<void> 
 /** Several new messages, their receipts and the cursor in one transaction. Throws if any of them fails. */
 export async function persistBatch(batch: PreparedMessage[], store: IngestStore): Promise<IngestOutcome[]> {
   if (batch.length === 0) return [];
+  await store.beforeTransaction?.(batch.filter((item) => item.mail && !item.problem));
   // Rolled back as a whole on failure, so the whole batch can be tried again.
   return transactionWithRetry(store)(async () => {
     const known = await store.findImportedDuplicates(
@@ -197,6 +203,7 @@ export async function persistOne(
 
   if (prepared.problem)
     return unit(() => store.recordQuarantined(origin, raw, prepared.problem!, mail, options));
+  await store.beforeTransaction?.([prepared]);
   try {
     return await unit(async () => {
       if (!reprocessing) {

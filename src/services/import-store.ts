@@ -24,6 +24,7 @@ import { emitPluginEvent } from './events';
 import { createInboundContextLoader } from './inbound-context';
 import { createRowWriter, type RowWriter } from './row-writer';
 import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8, withoutNul } from '../ingest/stored-values';
+import type { AuthenticationVerdict } from '../mail/authenticate';
 import { createSenderAuthenticator } from './sender-authentication';
 import { unverifiedAgentNote } from './unverified-agent-mail';
 import { createOutboundLookups } from './outbound-lookups';
@@ -109,6 +110,16 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   };
   const inbound = createInboundContextLoader(strapi);
   const senders = createSenderAuthenticator(strapi);
+  /** Verdicts found before the transaction (see `beforeTransaction`), by the mail they are about. */
+  const verdicts = new WeakMap<ParsedMail, AuthenticationVerdict>();
+  async function authenticateSender(raw: SpooledRaw, mail: ParsedMail, mailboxId: number) {
+    const known = verdicts.get(mail);
+    if (known) return known;
+    const context = await inbound.contextFor(mailboxId);
+    const verdict = await senders.authenticate(raw, mail, context?.row.trustedAuthservIds ?? []);
+    verdicts.set(mail, verdict);
+    return verdict;
+  }
 
   /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
   async function advanceCursor(origin: InboundOrigin): Promise<void> {
@@ -350,6 +361,12 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   return {
     transaction: <T>(work: () => Promise<T>) => strapi.db.transaction(() => work()) as Promise<T>,
 
+    async beforeTransaction(items) {
+      for (const item of items) {
+        if (item.mail) await authenticateSender(item.raw, item.mail, item.origin.mailboxId);
+      }
+    },
+
     async findReceipt(origin) {
       const row = await findReceiptByOrigin(origin);
       return row ? { id: row.id, ticketId: (row.ticketId as number | null) ?? null } : null;
@@ -381,7 +398,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         const sender = requesterOf(mail) ?? { address: '', name: '' };
         const context = await inbound.contextFor(origin.mailboxId);
         if (!context) throw new Error(`mailbox #${origin.mailboxId} no longer exists`);
-        const authentication = await senders.authenticate(raw, mail, context.row.trustedAuthservIds ?? []);
+        const authentication = await authenticateSender(raw, mail, origin.mailboxId);
         const decision = await decideInbound({
           mail,
           settings: context.settings,

@@ -122,4 +122,23 @@ describe('persisting under database errors', () => {
     expect(memory.committed).toEqual([]);
     expect(memory.cursor()).toBe(0);
   });
+
+  it('does the waiting-on-the-network work before the transaction opens, once, for the mail that is stored', async () => {
+    const memory = memoryStore((uid, attempt) => (uid === 2 && attempt === 1 ? busy() : null));
+    const events: string[] = [];
+    const transaction = memory.store.transaction.bind(memory.store);
+    memory.store.transaction = (work) => {
+      events.push('transaction');
+      return transaction(work);
+    };
+    memory.store.beforeTransaction = async (items) => {
+      events.push(`before ${items.map((item) => item.origin.uid).join(',')}`);
+    };
+    const quarantined = { ...prepared(3), problem: 'cannot be parsed: broken' };
+    const done = persistBatch([prepared(1), prepared(2), quarantined], memory.store);
+    await vi.runAllTimersAsync();
+    await done;
+    // The lock made the batch run twice; the network work was not repeated, and skipped the unparseable mail.
+    expect(events).toEqual(['before 1,2', 'transaction', 'transaction']);
+  });
 });
