@@ -185,6 +185,23 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     return last + 1;
   }
 
+  /** What every stored message takes from its mail, whatever the message becomes. */
+  function mailFields(mail: ParsedMail, raw: SpooledRaw) {
+    return {
+      // Both indexed: clipped to what a btree entry holds (see stored-values.ts).
+      fromAddress: clipUtf8(requesterOf(mail)?.address ?? null),
+      to: mail.to,
+      cc: mail.cc,
+      subject: mail.subject,
+      messageId: clipUtf8(mail.messageId),
+      inReplyTo: mail.inReplyTo,
+      references: mail.references,
+      headers: mail.headers,
+      rawSize: raw.size,
+      sentAt: mail.date,
+    };
+  }
+
   function messageData(
     mail: ParsedMail,
     raw: SpooledRaw,
@@ -200,24 +217,14 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         ? (mail.trimmed?.html ?? { visible: mail.html, quoted: null })
         : null;
     return {
+      ...mailFields(mail, raw),
       direction: author === 'agent' ? 'outbound' : 'inbound',
       author,
-      // Both indexed: clipped to what a btree entry holds (see stored-values.ts).
-      fromAddress: clipUtf8(sender?.address ?? null),
       fromName: sender?.name ?? null,
-      to: mail.to,
-      cc: mail.cc,
-      subject: mail.subject,
-      messageId: clipUtf8(mail.messageId),
-      inReplyTo: mail.inReplyTo,
-      references: mail.references,
       textBody: text.visible,
       quotedText: text.quoted,
       htmlBody: html?.visible ?? null,
       quotedHtml: html?.quoted ?? null,
-      headers: mail.headers,
-      rawSize: raw.size,
-      sentAt: mail.date,
     };
   }
 
@@ -230,20 +237,11 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     ticketId: number
   ): Promise<number> {
     const id = await rows.insert(UID.message, {
+      ...mailFields(mail, raw),
       direction: 'system',
       author: 'system',
-      fromAddress: clipUtf8(requesterOf(mail)?.address ?? null),
       fromName: requesterOf(mail)?.name || null,
-      to: mail.to,
-      cc: mail.cc,
-      subject: mail.subject,
-      messageId: clipUtf8(mail.messageId),
-      inReplyTo: mail.inReplyTo,
-      references: mail.references,
       textBody: notice,
-      headers: mail.headers,
-      rawSize: raw.size,
-      sentAt: mail.date,
       ...classification,
     });
     await rows.link(UID.message, 'ticket', id, ticketId);
