@@ -32,5 +32,12 @@ export default tseslint.config(
         { patterns: ['@strapi/*', '**/services/**', '**/content-types/**'] },
       ],
     },
+  },
+  {
+    // The vocabulary both sides share imports nothing, so the admin bundle stays small and no side drags the other in.
+    files: ['contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['*', '!./*'] }],
+    },
   }
 );

@@ -31,6 +31,7 @@
  *
  * Nothing here knows about Strapi; block.ts reuses the pattern machinery.
  */
+import { PRIORITIES, STATUSES, type Priority, type TicketStatus } from '../../contracts/ticket';
 import { AUTHENTICATION_RESULTS } from './authenticate';
 import micromatch from 'micromatch';
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
@@ -85,10 +86,7 @@ export interface Condition {
   negate?: boolean;
 }
 
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-export const STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
-export type TicketStatus = (typeof STATUSES)[number];
+export { PRIORITIES, STATUSES, type Priority, type TicketStatus };
 
 export type RuleAction =
   | { type: 'setPriority'; value: Priority }

@@ -1,8 +1,7 @@
 /** What the plugin's admin API answers (src/services/tickets.ts, conversation.ts, outbox.ts). */
-export const STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type TicketStatus = (typeof STATUSES)[number];
-export type TicketPriority = (typeof PRIORITIES)[number];
+import { PRIORITIES, STATUSES, type Priority, type TicketStatus } from '../../../contracts/ticket';
+export { PRIORITIES, STATUSES, type TicketStatus };
+export type TicketPriority = Priority;
 
 export interface MailboxRef {
   id: number;
