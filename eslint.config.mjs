@@ -21,6 +21,8 @@ export default tseslint.config(
     // stay free of Strapi so it can be reused and unit-tested alone.
     files: [
       'src/mail/**/*.ts',
+      'src/regex/**/*.ts',
+      'src/policy/**/*.ts',
       'src/crypto/**/*.ts',
       'src/ingest/**/*.ts',
       'src/outbound/**/*.ts',
