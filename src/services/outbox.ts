@@ -16,7 +16,7 @@ import { UID } from '../uids';
 import { createVerpToken } from '../mail/bounce';
 import { createAutoMailGuard } from './auto-mail-guard';
 import { pluginConfig } from './plugin-config';
-import { createRowWriter } from './row-writer';
+import { createRowWriter } from '../repositories/row-writer';
 
 const LIST_FIELDS = [
   'id',

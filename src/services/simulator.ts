@@ -5,15 +5,15 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
-import { decideInbound, mailClassOf } from '../ingest/decide-inbound';
+import { decideInbound, mailClassOf } from '../policy/decide-inbound';
 import { prepareMessage, releasePrepared } from '../ingest/ingest-message';
 import { spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
-import { createInboundContextLoader } from './inbound-context';
-import { createOutboundLookups } from './outbound-lookups';
+import { createInboundContextLoader } from '../repositories/inbound-context';
+import { createOutboundLookups } from '../repositories/outbound-lookups';
 import { pluginConfig } from './plugin-config';
 import { createSenderAuthenticator } from './sender-authentication';
-import { createThreadLookups } from './thread-lookups';
+import { createThreadLookups } from '../repositories/thread-lookups';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const inbound = createInboundContextLoader(strapi);

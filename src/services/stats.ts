@@ -6,7 +6,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError } from '../errors';
-import { MAIL_CLASSES } from '../ingest/decide-inbound';
+import { MAIL_CLASSES } from '../policy/decide-inbound';
 import { UID } from '../uids';
 
 const MAX_DAYS = 90;

@@ -15,7 +15,7 @@ import { corpusDir, readManifest, type ManifestRow } from '../harness/corpus';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 import { ingestSpooledMessage } from '../../src/ingest/ingest-message';
 import { spoolBuffer, removeSpooled } from '../../src/ingest/spool';
-import { createImportStore } from '../../src/services/import-store';
+import { createImportStore } from '../../src/repositories/import-store';
 
 /**
  * Bounce-category files that cannot be read as bounces (tests/unit/bounce-corpus.test.ts says why for each): a CR-only

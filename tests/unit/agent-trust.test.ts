@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { agentMailTrust, answerPolicyFor } from '../../src/ingest/agent-trust';
-import { decideInbound, type InboundSettings } from '../../src/ingest/decide-inbound';
+import { agentMailTrust, answerPolicyFor } from '../../src/policy/agent-trust';
+import { decideInbound, type InboundSettings } from '../../src/policy/decide-inbound';
 import type { AuthenticationVerdict } from '../../src/mail/authenticate';
 import { compileBlockRules } from '../../src/mail/block';
 import { compileRules } from '../../src/mail/rules';

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decideInbound, type InboundSettings } from '../../src/ingest/decide-inbound';
+import { decideInbound, type InboundSettings } from '../../src/policy/decide-inbound';
 import { prepareMessage, releasePrepared } from '../../src/ingest/ingest-message';
 import { configureParsePool, DEFAULT_PARSE_POOL, shutdownParsePool } from '../../src/ingest/parse-pool';
 import { spoolBuffer } from '../../src/ingest/spool';

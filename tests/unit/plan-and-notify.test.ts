@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planInbound } from '../../src/ingest/plan-inbound';
+import { planInbound } from '../../src/policy/plan-inbound';
 import { planNotifications, type NotificationInput } from '../../src/outbound/notify';
 import { verifyMac, tokenFromAddress, tokenFromMessageId } from '../../src/mail/tokens';
 import { DEFAULT_NOTIFICATIONS } from '../../src/schemas/mailbox';

@@ -11,7 +11,7 @@ import {
   mailClassOf,
   type InboundSettings,
   type OutboundMatch,
-} from '../../src/ingest/decide-inbound';
+} from '../../src/policy/decide-inbound';
 import { parseBounce } from '../../src/mail/bounce';
 import { compileBlockRules } from '../../src/mail/block';
 import { classifyParsedMail, NO_IDENTITY } from '../../src/mail/classify';

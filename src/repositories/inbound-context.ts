@@ -4,7 +4,7 @@
  * the rule simulator, so both decide with the same facts.
  */
 import type { Core } from '@strapi/strapi';
-import type { InboundSettings } from '../ingest/decide-inbound';
+import type { InboundSettings } from '../policy/decide-inbound';
 import type {
   AllowedMailSetting,
   AllowedSendersSetting,
@@ -13,7 +13,7 @@ import type {
   UnauthenticatedAnswers,
 } from '../schemas/mailbox';
 import { UID } from '../uids';
-import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from './notifications';
+import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from '../services/notifications';
 
 /** Mailbox settings are read once per this many milliseconds, not once per message. */
 const MAILBOX_CONTEXT_TTL_MS = 2000;

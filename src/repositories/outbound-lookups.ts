@@ -1,6 +1,6 @@
 /** How `decideInbound` reaches the outbox: is a Message-ID ours, and which sent mail does a bounce report on. */
 import type { Core } from '@strapi/strapi';
-import type { OutboundLookups, OutboundMatch } from '../ingest/decide-inbound';
+import type { OutboundLookups, OutboundMatch } from '../policy/decide-inbound';
 import { UID } from '../uids';
 
 interface OutboxRef {

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
-import type { ImportStore, PendingServerAction } from '../ingest/importer';
+import type { ImportStore, PendingServerAction } from '../ingest/import-folder';
 import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/ingest-message';
-import { decideInbound, mailClassOf, type InboundDecision } from '../ingest/decide-inbound';
+import { decideInbound, mailClassOf, type InboundDecision } from '../policy/decide-inbound';
 import type { InboundFlags } from '../mail/classify';
 import type { SpooledRaw } from '../ingest/spool';
 import { requesterOf } from '../mail/requester';
@@ -20,12 +20,12 @@ import { parseLanguagePreferences } from '../outbound/templates';
 import type { ContentPreference } from '../schemas/mailbox';
 import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
-import { emitPluginEvent } from './events';
+import { emitPluginEvent } from '../services/events';
 import { createInboundContextLoader } from './inbound-context';
 import { createRowWriter, type RowWriter } from './row-writer';
 import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8, withoutNul } from '../ingest/stored-values';
 import type { AuthenticationVerdict } from '../mail/authenticate';
-import { createSenderAuthenticator } from './sender-authentication';
+import { createSenderAuthenticator } from '../services/sender-authentication';
 import { unverifiedAgentNote } from './unverified-agent-mail';
 import { createOutboundLookups } from './outbound-lookups';
 import { createThreadLookups } from './thread-lookups';
