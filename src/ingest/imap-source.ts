@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
+import type { AfterImport, MailSource, NewMessage } from './source';
 
 export type ImapSecurity = 'tls' | 'starttls' | 'none';
 
@@ -28,12 +29,6 @@ export class ImapConnectionError extends Error {
     super(message);
     this.name = 'ImapConnectionError';
   }
-}
-
-export interface NewMessage {
-  uid: number;
-  /** RFC822.SIZE as the server reports it, so the size cap is checked before anything is downloaded. */
-  size: number;
 }
 
 export interface ImapFolderSession {
@@ -213,6 +208,23 @@ export async function openFolder(settings: ImapSettings): Promise<ImapFolderSess
       lock.release();
       await client.logout().catch(() => client.close());
     },
+  };
+}
+
+/** A mailbox's IMAP folder as a {@link MailSource}: acknowledging applies the mailbox's after-import action. */
+export async function openImapSource(settings: ImapSettings, afterImport: AfterImport): Promise<MailSource> {
+  const session = await openFolder(settings);
+  return {
+    uidValidity: session.uidValidity,
+    listNewMessages: (afterUid) => session.listNewMessages(afterUid),
+    download: (uid) => session.download(uid),
+    acknowledge(uids) {
+      if (afterImport.action === 'move' && afterImport.moveToFolder)
+        return session.moveTo(uids, afterImport.moveToFolder);
+      if (afterImport.action === 'delete') return session.delete(uids);
+      return session.markSeen(uids);
+    },
+    close: () => session.close(),
   };
 }
 

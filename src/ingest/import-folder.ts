@@ -1,53 +1,27 @@
 /**
- * One import run over one mailbox folder: receive → parse → persist, message by message in UID order, then the
- * after-import action on the server. Knows neither Strapi nor imapflow: it is handed an open folder session and a
- * store, so the same code serves the scheduler, "run now", the crash test and the benchmark.
+ * One import run over one mail source: receive → prepare → decide → store, message by message in UID order, then
+ * the acknowledgement to the source (the mailbox's after-import action). Knows neither Strapi nor imapflow: it is
+ * handed an open {@link MailSource} and a store, so the same code serves every source, the scheduler, "run now",
+ * the crash test and the benchmark.
  *
  * Exactly once: the store commits messages' tickets, their receipts and the advanced cursor in one transaction (a
  * batch of up to `batchSize` messages). A crash before that commit leaves the cursor where it was and the messages
  * are fetched again; a crash after it leaves receipts whose server action is still "pending", finished next run.
  */
 import fs from 'node:fs';
-import type { ImapFolderSession } from './imap-source';
+import type { MailSource } from './source';
 import { planFetch, type MailboxCursor } from './cursor';
 import { removeSpooled, spoolRawMessage } from './spool';
 import { fetchAhead } from './fetch-ahead';
 import { asDatabaseFailure, isTemporaryDatabaseError, labelDatabaseErrors } from './database-errors';
 import { retryTemporary } from './database-retry';
-import {
-  persistBatch,
-  persistOne,
-  prepareMessage,
-  releasePrepared,
-  type IngestOutcome,
-  type IngestStore,
-  type InboundOrigin,
-  type PreparedMessage,
-} from './ingest-message';
-
-export type AfterImportAction = 'mark-seen' | 'move' | 'delete';
-
-export interface PendingServerAction {
-  receiptId: number;
-  uid: number;
-}
-
-export interface ImportStore extends IngestStore {
-  /**
-   * Records a message that was never downloaded (too large) or that cannot be stored even in the quarantine: a
-   * minimal receipt, the mail left untouched on the server, the cursor advanced past it.
-   */
-  recordNotDownloaded(origin: InboundOrigin, reason: string): Promise<void>;
-  /** Receipts whose message is committed but whose after-import action has not run yet (e.g. after a crash). */
-  pendingServerActions(mailboxId: number, uidValidity: string): Promise<PendingServerAction[]>;
-  settleServerActions(receiptIds: number[], status: 'done' | 'failed', error?: string): Promise<void>;
-}
+import { persistBatch, persistOne } from './ingest-message';
+import { prepareMessage, releasePrepared, type PreparedMessage } from './prepare-message';
+import type { ImportStore, InboundOrigin, IngestOutcome, PendingServerAction } from './store';
 
 export interface ImportOptions {
   mailboxId: number;
   cursor: MailboxCursor;
-  afterImport: AfterImportAction;
-  moveToFolder?: string | null;
   maxMessageBytes: number;
   spoolDir: string;
   /** Server actions are sent in batches of this many UIDs to save round trips. */
@@ -106,7 +80,7 @@ export function countOutcome(summary: ImportRunSummary, outcome: IngestOutcome['
 }
 
 export async function importFolder(
-  session: ImapFolderSession,
+  session: MailSource,
   unlabelledStore: ImportStore,
   options: ImportOptions
 ): Promise<ImportRunSummary> {
@@ -151,13 +125,15 @@ export async function importFolder(
     uidValidity: session.uidValidity,
     uid,
   });
+  // What the worker needs to classify and authenticate this mailbox's mail, read once per run.
+  const preparation = await retryTemporary(() => store.preparationFor(options.mailboxId));
   // Parsing runs in the worker, so preparing ahead lets the next messages parse while this one is stored.
   const downloads = fetchAhead(
     messages.filter((message) => message.size <= options.maxMessageBytes).map((message) => message.uid),
     async (uid) => {
       const raw = await spoolRawMessage(await session.download(uid), options.spoolDir);
       try {
-        return await prepareMessage(raw, originOf(uid), { spoolDir: options.spoolDir });
+        return await prepareMessage(raw, originOf(uid), { spoolDir: options.spoolDir, preparation });
       } catch (error) {
         // No worker to parse with (the run stops): the file fetched for it must not stay in the spool.
         await removeSpooled(raw);
@@ -249,7 +225,7 @@ export async function importFolder(
 }
 
 /** Collects committed UIDs and applies the after-import action to them in batches, recording the result. */
-function createServerActionQueue(session: ImapFolderSession, store: ImportStore, options: ImportOptions) {
+function createServerActionQueue(session: MailSource, store: ImportStore, options: ImportOptions) {
   const batchSize = options.serverActionBatch ?? 50;
   let queued: PendingServerAction[] = [];
 
@@ -257,10 +233,7 @@ function createServerActionQueue(session: ImapFolderSession, store: ImportStore,
     const uids = batch.map((item) => item.uid);
     const receiptIds = batch.map((item) => item.receiptId);
     try {
-      if (options.afterImport === 'move' && options.moveToFolder)
-        await session.moveTo(uids, options.moveToFolder);
-      else if (options.afterImport === 'delete') await session.delete(uids);
-      else await session.markSeen(uids);
+      await session.acknowledge(uids);
     } catch (error) {
       // The messages are safely stored; only the mailbox tidy-up failed. Record it and go on.
       await retryTemporary(() => store.settleServerActions(receiptIds, 'failed', (error as Error).message));

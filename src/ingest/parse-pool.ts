@@ -4,7 +4,9 @@
  *
  * - Each message has a time budget (`parseTimeoutMs`, default 20 s). A worker that overruns it is terminated (V8
  *   stops it mid-loop, regex or not), its temporary files are removed, a fresh worker takes its place, and the job
- *   fails with a {@link ParseAbandonedError}: the mail is quarantined with the reason, the mailbox goes on.
+ *   fails with a {@link ParseAbandonedError}: the mail is quarantined with the reason, the mailbox goes on. Time the
+ *   worker spends waiting for a DNS answer (sender authentication asks the main thread's resolver) is not counted:
+ *   a slow resolver is not the mail's fault.
  * - Each worker has a heap limit (`parseMemoryMb`, default 512): a mail that would need more ends the worker with
  *   ERR_WORKER_OUT_OF_MEMORY instead of the whole process, and is quarantined the same way.
  * - A worker that cannot start at all (its file missing from the build) is an installation problem, not a property
@@ -18,7 +20,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ParsedInWorker, ParseRequest, WorkerReply } from './parse-worker';
+import type { DnsResolver } from '../mail/authenticate';
+import type { DnsAnswer, ParsedInWorker, ParseRequest, WorkerPreparation, WorkerReply } from './parse-worker';
 
 export const WORKER_MARKER = 'emailPipingParseWorker';
 
@@ -39,10 +42,16 @@ export class ParseAbandonedError extends Error {}
 /** The pool cannot parse anything (worker missing or not starting, shut down): not the mail's fault. */
 export class ParsePoolUnavailableError extends Error {}
 
+/** What a job needs besides the file: the mailbox's facts, and the resolver that answers the worker's DNS. */
+export interface JobPreparation extends WorkerPreparation {
+  resolver: DnsResolver | null;
+}
+
 interface Job {
   id: number;
   rawPath: string;
   spoolDir: string;
+  preparation: JobPreparation | null;
   files: Set<string>;
   resolve: (result: ParsedInWorker) => void;
   reject: (error: Error) => void;
@@ -53,6 +62,11 @@ interface Slot {
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
+  /** Budget left for the job, and when the current stretch of work began (the timer runs only while it works). */
+  budgetLeftMs: number;
+  workingSince: number;
+  /** DNS questions of the job not answered yet; while any is open, the budget does not run. */
+  openQuestions: number;
 }
 
 function seconds(ms: number): string {
@@ -88,11 +102,23 @@ export class ParsePool {
 
   constructor(readonly options: ParsePoolOptions) {}
 
-  parse(rawPath: string, spoolDir: string): Promise<ParsedInWorker> {
+  parse(
+    rawPath: string,
+    spoolDir: string,
+    preparation: JobPreparation | null = null
+  ): Promise<ParsedInWorker> {
     if (this.closed)
       return Promise.reject(new ParsePoolUnavailableError('email-piping: the parse pool is shut down'));
     return new Promise<ParsedInWorker>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, rawPath, spoolDir, files: new Set(), resolve, reject });
+      this.queue.push({
+        id: this.nextId++,
+        rawPath,
+        spoolDir,
+        preparation,
+        files: new Set(),
+        resolve,
+        reject,
+      });
       try {
         while (this.slots.length < this.options.workers) this.slots.push(this.spawn());
       } catch (error) {
@@ -126,7 +152,15 @@ export class ParsePool {
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      job: null,
+      timer: null,
+      budgetLeftMs: 0,
+      workingSince: 0,
+      openQuestions: 0,
+    };
     // An idle worker must not keep a script or a test process alive; a busy one is held by its job's timer.
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
@@ -145,6 +179,10 @@ export class ParsePool {
     if (!job || job.id !== reply.id) return;
     if (reply.type === 'file') {
       job.files.add(reply.path);
+      return;
+    }
+    if (reply.type === 'dns') {
+      this.answerDns(slot, job, reply);
       return;
     }
     this.finish(slot);
@@ -188,6 +226,44 @@ export class ParsePool {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     slot.job = null;
+    slot.openQuestions = 0;
+  }
+
+  /** Runs the job's budget from now on (again). */
+  private startBudget(slot: Slot, job: Job): void {
+    slot.workingSince = Date.now();
+    slot.timer = setTimeout(() => void this.overrun(slot, job), Math.max(0, slot.budgetLeftMs));
+  }
+
+  /** Asks the job's resolver on the worker's behalf; the budget waits while the answer does. */
+  private answerDns(slot: Slot, job: Job, question: { query: number; name: string; rrtype: string }): void {
+    if (slot.openQuestions === 0 && slot.timer) {
+      clearTimeout(slot.timer);
+      slot.timer = null;
+      slot.budgetLeftMs -= Date.now() - slot.workingSince;
+    }
+    slot.openQuestions += 1;
+    const resolver = job.preparation?.resolver;
+    const asked = resolver
+      ? resolver(question.name, question.rrtype)
+      : Promise.reject(Object.assign(new Error('no DNS resolver for this job'), { code: 'ESERVFAIL' }));
+    void asked
+      .then(
+        (value) => ({ value }),
+        (error: unknown) => ({
+          error: {
+            message: error instanceof Error ? error.message : String(error),
+            code: (error as { code?: string } | null)?.code,
+          },
+        })
+      )
+      .then((answer) => {
+        // The job may have ended meanwhile (the worker was stopped): then nobody waits for the answer.
+        if (slot.job !== job) return;
+        slot.openQuestions -= 1;
+        if (slot.openQuestions === 0) this.startBudget(slot, job);
+        slot.worker.postMessage({ type: 'dns-answer', query: question.query, ...answer } satisfies DnsAnswer);
+      });
   }
 
   private dispatch(): void {
@@ -196,8 +272,18 @@ export class ParsePool {
       if (!slot.ready || slot.job) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.timer = setTimeout(() => void this.overrun(slot, job), this.options.timeoutMs);
-      const request: ParseRequest = { id: job.id, rawPath: job.rawPath, spoolDir: job.spoolDir };
+      slot.budgetLeftMs = this.options.timeoutMs;
+      this.startBudget(slot, job);
+      const preparation = job.preparation
+        ? { identity: job.preparation.identity, trustedAuthservIds: job.preparation.trustedAuthservIds }
+        : null;
+      const request: ParseRequest = {
+        type: 'parse',
+        id: job.id,
+        rawPath: job.rawPath,
+        spoolDir: job.spoolDir,
+        preparation,
+      };
       slot.worker.postMessage(request);
     }
   }

@@ -353,3 +353,16 @@ export function tableResolver(table: Record<string, unknown>): DnsResolver {
     return value;
   };
 }
+
+/** The verdict when the check itself could not run (unreadable source, a resolver that threw): a temporary "none". */
+export function authenticationNotRun(error: unknown): AuthenticationVerdict {
+  return {
+    result: 'none',
+    reason: `sender authentication could not run: ${error instanceof Error ? error.message : String(error)}`,
+    dkim: [],
+    dmarc: { domain: null, published: false, policy: null, alignment: 'relaxed', temporaryError: false },
+    via: null,
+    authservId: null,
+    temporary: true,
+  };
+}

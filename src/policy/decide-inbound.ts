@@ -9,9 +9,11 @@
  * Bounces and our own mail are recognised before the block rules: the default rules block mailer-daemon@, and a
  * bounce must still reach the ticket of the mail it reports on.
  *
- * One function, used by the importer (which then persists what it decided) and by the rule simulator (which only
+ * One function, used by the importer (which then stores what it decided) and by the rule simulator (which only
  * shows it), so the simulator can never disagree with what an import would do. The database is reached only through
- * the thread lookups and `senderIsRegistered`, both handed in.
+ * the lookups of the {@link InboundDecisionContext}, handed in. Classification normally arrives made by the parse
+ * worker (prepare-message.ts), so this runs no untrusted-input regexes on the main thread beyond the bounded
+ * block-rule, piping-rule and thread checks.
  */
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import type { AuthenticationVerdict } from '../mail/authenticate';
@@ -33,6 +35,7 @@ import type {
   UnauthenticatedAnswers,
 } from '../schemas/mailbox';
 import { agentMailTrust, answerPolicyFor } from './agent-trust';
+import { identityKey, withOwnMessageId } from './own-mail-identity';
 import { planInbound, type InboundPlan } from './plan-inbound';
 
 export interface InboundSettings {
@@ -73,17 +76,26 @@ export interface OutboundLookups {
   findByMessageId(messageId: string): Promise<OutboundMatch | null>;
 }
 
-export interface InboundDecisionInput {
-  mail: ParsedMail;
+/** What a mailbox brings to the decision: its settings and the database lookups (handed in, never imported). */
+export interface InboundDecisionContext {
   settings: InboundSettings;
   lookups: ThreadLookups;
   outbound: OutboundLookups;
-  /** Compose the piping rules' trace (the simulator shows it; the importer has no use for it). */
-  explain?: boolean;
   /** Only asked when the mailbox admits registered users only. */
   senderIsRegistered(address: string): Promise<boolean>;
+}
+
+export interface InboundDecisionInput extends InboundDecisionContext {
+  mail: ParsedMail;
+  /** Compose the piping rules' trace (the simulator shows it; the importer has no use for it). */
+  explain?: boolean;
   /** Sender authentication (authenticate.ts); null when it could not be checked (treated as unauthenticated). */
   authentication: AuthenticationVerdict | null;
+  /**
+   * The parse worker's classification and the identity it used. Taken when that identity is the mailbox's still;
+   * otherwise (or when absent) the mail is classified here.
+   */
+  classification?: { flags: InboundFlags; classifiedWith: string } | null;
 }
 
 interface Classified {
@@ -242,11 +254,14 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
     mail.messageId !== null && mail.messageId.startsWith('ep.')
       ? await input.outbound.isOwnMessageId(mail.messageId)
       : false;
-  const flags = classifyParsedMail(mail, {
-    instanceId: settings.instanceId,
-    addresses: settings.ownAddresses,
-    isOwnMessageId: () => ownMessageId,
-  });
+  const identity = { instanceId: settings.instanceId, addresses: settings.ownAddresses };
+  const prepared = input.classification;
+  let flags =
+    prepared && prepared.classifiedWith === identityKey(identity)
+      ? prepared.flags
+      : classifyParsedMail(mail, identity);
+  // The one check the worker cannot make: it needs the outbox.
+  if (ownMessageId) flags = withOwnMessageId(flags);
   const automatic: AutomaticVerdict = {
     automatic: flags.automatic,
     reason: flags.automatic ? (flags.reasons[0] ?? null) : null,

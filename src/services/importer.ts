@@ -9,9 +9,11 @@ import { ConflictError, InputError, NotFoundError, PluginError } from '../errors
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
 import { DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
 import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
-import { describeImapFailure, openFolder, type ImapFolderSession } from '../ingest/imap-source';
+import { describeImapFailure, openImapSource } from '../ingest/imap-source';
 import { importFolder, type ImportRunSummary } from '../ingest/import-folder';
-import { ingestSpooledMessage, type IngestOutcome } from '../ingest/ingest-message';
+import type { MailSource } from '../ingest/source';
+import type { IngestOutcome } from '../ingest/store';
+import { ingestSpooledMessage } from '../ingest/ingest-message';
 import { MailboxScheduler } from '../ingest/schedule';
 import { removeSpooled, spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
@@ -72,11 +74,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   async function importOnce(row: MailboxRow): Promise<RunResult> {
     const config = pluginConfig(strapi);
-    let session: ImapFolderSession | null = null;
+    let session: MailSource | null = null;
     let settings;
     try {
       settings = await mailboxService().connectionSettings(row.id);
-      session = await openFolder(settings);
+      session = await openImapSource(settings, {
+        action: row.afterImport,
+        moveToFolder: row.moveToFolder,
+      });
     } catch (error) {
       const message = settings ? describeImapFailure(error, settings).message : (error as Error).message;
       return { status: 'failed', error: await recordFailure(row, message) };
@@ -88,8 +93,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           uidValidity: row.cursorUidValidity === null ? null : String(row.cursorUidValidity),
           lastUid: Number(row.cursorLastUid ?? 0),
         },
-        afterImport: row.afterImport,
-        moveToFolder: row.moveToFolder,
         maxMessageBytes: config.maxMessageBytes,
         spoolDir: config.spoolDir,
         shouldStop: () => stopping,

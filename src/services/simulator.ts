@@ -6,20 +6,17 @@
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
 import { decideInbound, mailClassOf } from '../policy/decide-inbound';
-import { prepareMessage, releasePrepared } from '../ingest/ingest-message';
+import { prepareMessage, releasePrepared } from '../ingest/prepare-message';
 import { spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
+import { createImportStore } from '../repositories/import-store';
 import { createInboundContextLoader } from '../repositories/inbound-context';
-import { createOutboundLookups } from '../repositories/outbound-lookups';
 import { pluginConfig } from './plugin-config';
-import { createSenderAuthenticator } from './sender-authentication';
-import { createThreadLookups } from '../repositories/thread-lookups';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const inbound = createInboundContextLoader(strapi);
-  const lookups = createThreadLookups(strapi);
-  const outbound = createOutboundLookups(strapi);
-  const senders = createSenderAuthenticator(strapi);
+  // The importer's own store answers what the road asks (mailbox facts, lookups); nothing is recorded through it.
+  const road = createImportStore(strapi);
 
   return {
     async simulate(body: unknown) {
@@ -43,19 +40,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw new NotFoundError(`Mailbox #${mailboxId} does not exist`);
       }
       const raw = await spoolBuffer(source, config.spoolDir);
-      const prepared = await prepareMessage(raw, { mailboxId, uidValidity: 'simulation', uid: 0 }, config);
+      const prepared = await prepareMessage(
+        raw,
+        { mailboxId, uidValidity: 'simulation', uid: 0 },
+        { spoolDir: config.spoolDir, preparation: await road.preparationFor(mailboxId) }
+      );
       try {
         if (prepared.problem || !prepared.mail) return { outcome: 'quarantined', reason: prepared.problem };
         const mail = prepared.mail;
         const context = (await inbound.contextFor(mailboxId))!;
         const decision = await decideInbound({
+          ...(await road.decisionContextFor(mailboxId)),
           mail,
-          settings: context.settings,
-          lookups,
-          outbound,
           explain: true,
-          senderIsRegistered: inbound.senderIsRegistered,
-          authentication: await senders.authenticate(raw, mail, context.row.trustedAuthservIds ?? []),
+          classification: prepared.classification ?? null,
+          authentication: prepared.authentication ?? null,
         });
         const mailSummary = {
           from: decision.sender,

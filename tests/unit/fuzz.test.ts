@@ -19,7 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decideInbound, type InboundSettings } from '../../src/policy/decide-inbound';
-import { prepareMessage, releasePrepared } from '../../src/ingest/ingest-message';
+import { prepareMessage, releasePrepared } from '../../src/ingest/prepare-message';
 import { configureParsePool, DEFAULT_PARSE_POOL, shutdownParsePool } from '../../src/ingest/parse-pool';
 import { spoolBuffer } from '../../src/ingest/spool';
 import { authenticate, tableResolver } from '../../src/mail/authenticate';

@@ -3,16 +3,18 @@
  * after the wait (never split, never quarantined); a message the database refuses for good is quarantined with the
  * database's reason; one that stays locked is left for the next run, not quarantined.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DatabaseFailure } from '../../src/ingest/database-errors';
-import {
-  persistBatch,
-  persistOne,
-  type IngestOutcome,
-  type IngestStore,
-  type PreparedMessage,
-} from '../../src/ingest/ingest-message';
+import { persistBatch, persistOne } from '../../src/ingest/ingest-message';
+import type { PreparedMessage } from '../../src/ingest/prepare-message';
+import type { IngestOutcome, IngestStore } from '../../src/ingest/store';
+import { parseMail } from '../../src/mail/parse';
 import type { ParsedMail } from '../../src/mail/types';
+import type { InboundDecision } from '../../src/policy/decide-inbound';
+import { memoryDesk, verdict } from '../harness/memory-desk';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SqliteError } = require('better-sqlite3') as {
@@ -29,11 +31,21 @@ function tooLong(): Error {
   return Object.assign(error, { severity: 'ERROR', code: '22001' });
 }
 
+const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-persist-'));
+let customerMail: ParsedMail;
+beforeAll(async () => {
+  customerMail = await parseMail(
+    Buffer.from('From: jane@customer.test\r\nTo: help@example.test\r\nSubject: late\r\n\r\nhello\r\n'),
+    { spoolDir }
+  );
+});
+afterAll(() => fs.rmSync(spoolDir, { recursive: true, force: true }));
+
 function prepared(uid: number): PreparedMessage {
   return {
     origin: { mailboxId: 1, uidValidity: '7', uid },
     raw: { path: `/nowhere/${uid}.eml`, sha256: `sha-${uid}`, size: 10 },
-    mail: {} as ParsedMail,
+    mail: customerMail,
     problem: null,
   };
 }
@@ -45,6 +57,8 @@ function memoryStore(fail: (uid: number, attempt: number) => Error | null) {
   let pending: string[] = [];
   let cursor = 0;
   let nextId = 1;
+  const desk = memoryDesk();
+  const decided: InboundDecision[] = [];
   const store: IngestStore = {
     async transaction<T>(work: () => Promise<T>): Promise<T> {
       pending = [];
@@ -58,7 +72,14 @@ function memoryStore(fail: (uid: number, attempt: number) => Error | null) {
     async findImportedDuplicates() {
       return new Map();
     },
-    async commitParsedMessage(origin): Promise<IngestOutcome> {
+    async preparationFor() {
+      return null;
+    },
+    async decisionContextFor() {
+      return desk.context();
+    },
+    async recordDecision(origin, _raw, _mail, decision): Promise<IngestOutcome> {
+      decided.push(decision);
       const attempt = (attempts.get(origin.uid) ?? 0) + 1;
       attempts.set(origin.uid, attempt);
       const error = fail(origin.uid, attempt);
@@ -78,7 +99,7 @@ function memoryStore(fail: (uid: number, attempt: number) => Error | null) {
       cursor = origin.uid;
     },
   };
-  return { store, committed, attempts, cursor: () => cursor };
+  return { store, committed, attempts, decided, cursor: () => cursor };
 }
 
 describe('persisting under database errors', () => {
@@ -123,7 +144,7 @@ describe('persisting under database errors', () => {
     expect(memory.cursor()).toBe(0);
   });
 
-  it('does the waiting-on-the-network work before the transaction opens, once, for the mail that is stored', async () => {
+  it('decides inside the transaction with what was prepared, and the store writes that decision', async () => {
     const memory = memoryStore((uid, attempt) => (uid === 2 && attempt === 1 ? busy() : null));
     const events: string[] = [];
     const transaction = memory.store.transaction.bind(memory.store);
@@ -131,14 +152,24 @@ describe('persisting under database errors', () => {
       events.push('transaction');
       return transaction(work);
     };
-    memory.store.beforeTransaction = async (items) => {
-      events.push(`before ${items.map((item) => item.origin.uid).join(',')}`);
+    const context = memory.store.decisionContextFor.bind(memory.store);
+    memory.store.decisionContextFor = (mailboxId) => {
+      events.push('decide');
+      return context(mailboxId);
     };
+    // Authentication was made while preparing (in the worker, before any transaction): the decision uses it.
+    const authenticated = { ...prepared(1), authentication: verdict('fail') };
     const quarantined = { ...prepared(3), problem: 'cannot be parsed: broken' };
-    const done = persistBatch([prepared(1), prepared(2), quarantined], memory.store);
+    const done = persistBatch([authenticated, prepared(2), quarantined], memory.store);
     await vi.runAllTimersAsync();
     await done;
-    // The lock made the batch run twice; the network work was not repeated, and skipped the unparseable mail.
-    expect(events).toEqual(['before 1,2', 'transaction', 'transaction']);
+    // The lock made the batch run twice, deciding again inside the new transaction; the broken mail is not decided.
+    expect(events).toEqual(['transaction', 'decide', 'decide', 'transaction', 'decide', 'decide']);
+    const last = memory.decided.slice(-2);
+    expect(last.map((d) => d.kind)).toEqual(['accepted', 'accepted']);
+    expect(last[0].authentication?.result).toBe('fail');
+    expect(last[0].answerPolicy).toBe('suppress');
+    expect(last[1].authentication).toBeNull();
+    expect(memory.committed).toEqual(['ticket 1', 'ticket 2', 'quarantined 3: cannot be parsed: broken']);
   });
 });
