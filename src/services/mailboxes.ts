@@ -3,6 +3,7 @@
  * answers carry `hasPassword` instead.
  */
 import type { Core } from '@strapi/strapi';
+import type { ConnectionTest, MailboxAnswer } from '../../contracts/api';
 import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
 import { InputError, NotFoundError } from '../errors';
 import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
@@ -50,9 +51,10 @@ export type MailboxView = Omit<
   cursor: { uidValidity: string | null; lastUid: number };
 };
 
+/** The answer of every mailbox route; typed with the admin's MailboxAnswer too, so the two cannot drift. */
 export function toMailboxView(row: MailboxRow): MailboxView {
   const { password, smtpPassword, cursorUidValidity, cursorLastUid, ...rest } = row;
-  return {
+  const view: MailboxView = {
     ...rest,
     notifications: { ...DEFAULT_NOTIFICATIONS, ...(rest.notifications ?? {}) },
     agentAddresses: rest.agentAddresses ?? [],
@@ -65,6 +67,7 @@ export function toMailboxView(row: MailboxRow): MailboxView {
       lastUid: Number(cursorLastUid ?? 0),
     },
   };
+  return view satisfies MailboxAnswer;
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -221,12 +224,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * form); with `id` the stored mailbox is used, and fields in `body` override it (a password left empty keeps the
      * stored one).
      */
-    async testConnection(
-      id: number | null,
-      body: unknown
-    ): Promise<
-      { ok: true; messages: number; uidValidity: string } | { ok: false; kind: string; message: string }
-    > {
+    async testConnection(id: number | null, body: unknown): Promise<ConnectionTest> {
       const existing = id === null ? undefined : await findRow(id);
       const input = parseConnectionTestInput(body ?? {}, existing);
       const password = input.password ?? (existing ? decryptPassword(existing) : '');

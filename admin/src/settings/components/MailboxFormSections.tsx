@@ -14,13 +14,13 @@ import {
   MultiSelectOption,
 } from '@strapi/design-system';
 import { Play } from '@strapi/icons';
+import type { ConnectionTest } from '../../../../contracts/api';
 import {
-  AFTER_IMPORT,
+  AFTER_IMPORT_MODES,
   NOTIFICATION_SWITCHES,
   SECURITIES,
-  type ConnectionTest,
   type NotificationSwitch,
-} from '../api';
+} from '../../../../contracts/mailbox';
 import type { AdminRole } from '../hooks/useAdminRoles';
 import { bindDraft } from '../hooks/useDraft';
 import { useT } from '../useT';
@@ -241,7 +241,7 @@ export const AfterImportSection = (props: SectionProps) => {
           <SelectField
             {...bind.text('afterImport')}
             label={t('settings.mailbox.afterImport', 'After import')}
-            options={AFTER_IMPORT.map((value) => ({
+            options={AFTER_IMPORT_MODES.map((value) => ({
               value,
               label: {
                 'mark-seen': t('settings.mailbox.afterImport.markSeen', 'Mark as read'),

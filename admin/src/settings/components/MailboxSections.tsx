@@ -3,7 +3,7 @@
  * forwarding addresses): one component each, used by the full form and by the per-mailbox pages.
  */
 import { Flex, Grid } from '@strapi/design-system';
-import { ALLOWED_MAIL } from '../api';
+import { ALLOWED_MAIL } from '../../../../contracts/mailbox';
 import { bindDraft } from '../hooks/useDraft';
 import type { FieldErrors } from '../hooks/useServerForm';
 import { useT } from '../useT';
