@@ -48,6 +48,17 @@ export interface MailboxDraft extends MailboxChoiceValues, MailboxFlagValues {
 
 export type SetDraft = SetField<MailboxDraft>;
 
+/** A choice's options for a SelectField, in the contract's order; `labels` must name every value (or it fails to compile). */
+export function choiceOptions<K extends MailboxChoice>(
+  field: K,
+  labels: Record<MailboxChoiceValues[K], string>
+): Array<{ value: MailboxChoiceValues[K]; label: string }> {
+  return MAILBOX_CHOICES[field].values.map((value) => ({
+    value: value as MailboxChoiceValues[K],
+    label: labels[value as MailboxChoiceValues[K]],
+  }));
+}
+
 /** A stored mailbox's choices and switches; a row stored before a setting existed holds null, read as its default. */
 function choicesAndFlags(mailbox: Mailbox): MailboxChoiceValues & MailboxFlagValues {
   const values: Record<string, unknown> = mailboxChoiceAndFlagDefaults();
