@@ -140,17 +140,8 @@ type SettingsAddedLater =
   | 'trustedAuthservIds'
   | 'unauthenticatedAnswers';
 
-/**
- * A mailbox as `GET /mailboxes` answers it: its settings, its run state, and never a password (`hasPassword` says
- * one is stored).
- */
-export type MailboxAnswer = Omit<MailboxSettings, SettingsAddedLater> & {
-  [K in SettingsAddedLater]: MailboxSettings[K] | null;
-} & {
-  id: number;
-  hasPassword: boolean;
-  hasSmtpPassword: boolean;
-  cursor: { uidValidity: string | null; lastUid: number };
+/** What the importer records on a mailbox row about its runs (the admin's list shows it). */
+export interface MailboxRunState {
   lastRunAt: string | null;
   lastSuccessAt: string | null;
   lastError: string | null;
@@ -166,7 +157,20 @@ export type MailboxAnswer = Omit<MailboxSettings, SettingsAddedLater> & {
   autoMailPausedReason: string | null;
   createdAt: string;
   updatedAt: string;
-};
+}
+
+/**
+ * A mailbox as `GET /mailboxes` answers it: its settings, its run state, and never a password (`hasPassword` says
+ * one is stored).
+ */
+export type MailboxAnswer = Omit<MailboxSettings, SettingsAddedLater> & {
+  [K in SettingsAddedLater]: MailboxSettings[K] | null;
+} & MailboxRunState & {
+    id: number;
+    hasPassword: boolean;
+    hasSmtpPassword: boolean;
+    cursor: { uidValidity: string | null; lastUid: number };
+  };
 
 /** `POST /mailboxes/test` and `/mailboxes/:id/test`: the login and folder check. */
 export type ConnectionTest =
@@ -207,8 +211,9 @@ export interface Suppression {
   createdAt: string;
 }
 
-/** The kinds of automatic mail the dashboard counts (every mail class but `person`). */
-export const AUTOMATIC_KINDS = [
+/** Every class of mail an import tells apart, in the order the admin lists them (receipt filters, dashboard series). */
+export const MAIL_CLASSES = [
+  'person',
   'auto-reply',
   'out-of-office',
   'bounce',
@@ -217,7 +222,11 @@ export const AUTOMATIC_KINDS = [
   'own-mail',
   'automatic',
 ] as const;
-export type AutomaticKind = (typeof AUTOMATIC_KINDS)[number];
+export type MailClass = (typeof MAIL_CLASSES)[number];
+
+/** The kinds of automatic mail the dashboard counts: every mail class but `person`. */
+export type AutomaticKind = Exclude<MailClass, 'person'>;
+export const AUTOMATIC_KINDS = MAIL_CLASSES.filter((name): name is AutomaticKind => name !== 'person');
 
 /** The dashboard's figures (`GET /stats`): per UTC day, tickets by mailbox, automatic mail by kind, loops stopped. */
 export interface Stats {

@@ -13,6 +13,7 @@
  * shows it), so the simulator can never disagree with what an import would do. The database is reached only through
  * the thread lookups and `senderIsRegistered`, both handed in.
  */
+import { MAIL_CLASSES, type MailClass } from '../../contracts/api';
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import type { AuthenticationVerdict } from '../mail/authenticate';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
@@ -173,19 +174,8 @@ export function mailClassOf(flags: InboundFlags): MailClass {
   return 'person';
 }
 
-/** Every class, in the order the admin lists them (receipt filters, dashboard series). */
-export const MAIL_CLASSES = [
-  'person',
-  'auto-reply',
-  'out-of-office',
-  'bounce',
-  'read-receipt',
-  'list',
-  'own-mail',
-  'automatic',
-] as const;
-
-export type MailClass = (typeof MAIL_CLASSES)[number];
+/** Every class, in the order the admin lists them (receipt filters, dashboard series): declared in contracts/. */
+export { MAIL_CLASSES, type MailClass };
 
 /** The mail a bounce reports on: by the VERP token it was delivered to, else by the returned mail's Message-ID. */
 async function matchBounce(

@@ -3,7 +3,7 @@
  * answers carry `hasPassword` instead.
  */
 import type { Core } from '@strapi/strapi';
-import type { ConnectionTest, MailboxAnswer } from '../../contracts/api';
+import type { ConnectionTest, MailboxAnswer, MailboxRunState } from '../../contracts/api';
 import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
 import { InputError, NotFoundError } from '../errors';
 import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
@@ -16,30 +16,14 @@ import {
 import { verpAddress } from '../mail/bounce';
 import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
-import type { ImportProgress } from './import-progress';
 import { pluginConfig } from './plugin-config';
 
-export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'> {
+export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'>, MailboxRunState {
   id: number;
   password: string | null;
   smtpPassword: string | null;
   cursorUidValidity: string | number | null;
   cursorLastUid: string | number | null;
-  lastRunAt: string | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  consecutiveFailures: number | null;
-  nextAttemptAt: string | null;
-  ticketsCreated: number | null;
-  repliesAdded: number | null;
-  quarantinedCount: number | null;
-  skippedCount: number | null;
-  progress: ImportProgress | null;
-  autoMailPausedAt: string | null;
-  autoMailPausedReason: string | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export type MailboxView = Omit<
