@@ -1,5 +1,6 @@
 import { Mail } from '@strapi/icons';
 import { PLUGIN_ID } from './pluginId';
+import { PERMISSIONS } from './utils/permissions';
 import { registerDashboard } from './dashboard/register';
 import { registerSettings, settingsTranslations } from './settings/register';
 
@@ -16,7 +17,7 @@ export default {
       icon: Mail,
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Tickets' },
       Component: () => import('./pages/App'),
-      permissions: [{ action: 'plugin::email-piping.tickets.read', subject: null }],
+      permissions: PERMISSIONS.readTickets,
     });
     registerDashboard(app);
     registerSettings(app);

@@ -15,6 +15,7 @@
  * worker (prepare-message.ts), so this runs no untrusted-input regexes on the main thread beyond the bounded
  * block-rule, piping-rule and thread checks.
  */
+import { MAIL_CLASSES, type MailClass } from '../../contracts/api';
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import type { AuthenticationVerdict } from '../mail/authenticate';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
@@ -185,19 +186,8 @@ export function mailClassOf(flags: InboundFlags): MailClass {
   return 'person';
 }
 
-/** Every class, in the order the admin lists them (receipt filters, dashboard series). */
-export const MAIL_CLASSES = [
-  'person',
-  'auto-reply',
-  'out-of-office',
-  'bounce',
-  'read-receipt',
-  'list',
-  'own-mail',
-  'automatic',
-] as const;
-
-export type MailClass = (typeof MAIL_CLASSES)[number];
+/** Every class, in the order the admin lists them (receipt filters, dashboard series): declared in contracts/. */
+export { MAIL_CLASSES, type MailClass };
 
 /** The mail a bounce reports on: by the VERP token it was delivered to, else by the returned mail's Message-ID. */
 async function matchBounce(

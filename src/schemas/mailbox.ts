@@ -5,140 +5,43 @@
 import cron from 'node-cron';
 import { InputError } from '../errors';
 
-export type Security = 'tls' | 'starttls' | 'none';
-export type AfterImport = 'mark-seen' | 'move' | 'delete';
-export type ClosedTicketReplies = 'reopen' | 'new-ticket';
-export type AllowedMailSetting = 'new-and-replies' | 'new-only' | 'replies-only';
-export type ContentPreference = 'html' | 'text';
-/**
- * What automatic answers (acknowledgement, one-time answers) do for a sender whose domain fails DMARC: not sent
- * (`suppress`, the default: the From is probably forged, the answer would be backscatter), or sent at most once a day
- * per address (`rate-limit-hard`).
- */
-export type UnauthenticatedAnswers = 'suppress' | 'rate-limit-hard';
-export const UNAUTHENTICATED_ANSWERS: UnauthenticatedAnswers[] = ['suppress', 'rate-limit-hard'];
+import {
+  DEFAULT_NOTIFICATIONS,
+  MAILBOX_CHOICES,
+  MAILBOX_FLAGS,
+  MAILBOX_SECRET_FIELDS,
+  MAILBOX_SETTING_FIELDS,
+  type AllowedSendersSetting,
+  type MailboxChoice,
+  type MailboxChoiceValues,
+  type MailboxFlag,
+  type MailboxSettings,
+  type NotificationSwitches,
+} from '../../contracts/mailbox';
 
-/** Who may open tickets or write to them through this mailbox. */
-export type AllowedSendersSetting =
-  { mode: 'anyone' } | { mode: 'listed'; addresses: string[]; domains: string[] } | { mode: 'registered' };
+export {
+  DEFAULT_NOTIFICATIONS,
+  UNAUTHENTICATED_ANSWERS,
+  type AfterImport,
+  type AllowedMailSetting,
+  type AllowedSendersSetting,
+  type ClosedTicketReplies,
+  type ContentPreference,
+  type NotificationSwitches,
+  type Security,
+  type UnauthenticatedAnswers,
+} from '../../contracts/mailbox';
 
-/** Which notification events a mailbox sends; each can be switched off on its own. */
-export interface NotificationSwitches {
-  ticketAcknowledgement: boolean;
-  agentReply: boolean;
-  ticketResolved: boolean;
-  ticketClosed: boolean;
-  agentNewTicket: boolean;
-  agentCustomerReply: boolean;
-  /** Answer mail the mailbox refuses (allowed mail / senders), once per sender per period; off unless chosen. */
-  refusedMail: boolean;
-}
-
-export const DEFAULT_NOTIFICATIONS: NotificationSwitches = {
-  ticketAcknowledgement: true,
-  agentReply: true,
-  ticketResolved: true,
-  ticketClosed: true,
-  agentNewTicket: true,
-  agentCustomerReply: true,
-  refusedMail: false,
-};
-
-export interface MailboxInput {
-  name: string;
-  /** The support address customers write to; From of notifications and base of reply addresses. */
-  address: string | null;
-  fromName: string | null;
-  host: string;
-  port: number;
-  security: Security;
-  username: string;
+export interface MailboxInput extends MailboxSettings {
   /** Plain text as typed; encrypted before it is stored. Undefined on update means "keep the stored one". */
   password?: string;
-  folder: string;
-  afterImport: AfterImport;
-  moveToFolder: string | null;
-  schedule: string;
-  enabled: boolean;
-  smtpHost: string | null;
-  smtpPort: number | null;
-  smtpSecurity: Security;
-  smtpUsername: string | null;
   /** Like `password`: undefined keeps the stored one, empty string on update removes it. */
   smtpPassword?: string | null;
-  notifications: NotificationSwitches;
-  /** Addresses that get agent notifications and whose mail to a ticket counts as an agent reply. */
-  agentAddresses: string[];
-  /** Strapi admin roles whose active users are agents of this mailbox too. */
-  agentRoleIds: number[];
-  closedTicketReplies: ClosedTicketReplies;
-  allowedMail: AllowedMailSetting;
-  allowedSenders: AllowedSendersSetting;
-  /** Which body the ticket shows and stores as the main one. */
-  contentPreference: ContentPreference;
-  /** Addresses in To and Cc (minus ours and the agents) become recipients of the ticket. */
-  ccImport: boolean;
-  /** Other addresses forwarded into this mailbox (sales@, billing@): recorded on the ticket and used as From. */
-  forwardingAddresses: string[];
-  /**
-   * Nobody reads this mailbox (noreply@): its mail makes no ticket and each sender gets one automatic answer
-   * pointing to `unmonitoredHelpText`.
-   */
-  unmonitored: boolean;
-  /** Where help is available, quoted in the unmonitored answer (e.g. "write to support@example.com"). */
-  unmonitoredHelpText: string | null;
-  /**
-   * Send with a per-mail envelope sender (`support+b<token>@…`, VERP) so each bounce names the mail it is about.
-   * Turn off for SMTP services that refuse or rewrite envelope senders.
-   */
-  verpBounces: boolean;
-  /**
-   * Authserv-ids of the site's own receiving servers (the first token of the `Authentication-Results` header they
-   * add, e.g. `mx.google.com`): only their verdicts are read.
-   */
-  trustedAuthservIds: string[];
-  unauthenticatedAnswers: UnauthenticatedAnswers;
 }
 
-const SECURITIES: Security[] = ['tls', 'starttls', 'none'];
-const AFTER_IMPORT: AfterImport[] = ['mark-seen', 'move', 'delete'];
-const CLOSED_TICKET_REPLIES: ClosedTicketReplies[] = ['reopen', 'new-ticket'];
-const ALLOWED_MAIL: AllowedMailSetting[] = ['new-and-replies', 'new-only', 'replies-only'];
-const CONTENT_PREFERENCES: ContentPreference[] = ['html', 'text'];
 const DOMAIN = /^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
-const STORED_FIELDS = [
-  'name',
-  'address',
-  'fromName',
-  'host',
-  'port',
-  'security',
-  'username',
-  'folder',
-  'afterImport',
-  'moveToFolder',
-  'schedule',
-  'enabled',
-  'smtpHost',
-  'smtpPort',
-  'smtpSecurity',
-  'smtpUsername',
-  'notifications',
-  'agentAddresses',
-  'agentRoleIds',
-  'closedTicketReplies',
-  'allowedMail',
-  'allowedSenders',
-  'contentPreference',
-  'ccImport',
-  'forwardingAddresses',
-  'unmonitored',
-  'unmonitoredHelpText',
-  'verpBounces',
-  'trustedAuthservIds',
-  'unauthenticatedAnswers',
-] as const;
-const FIELDS = new Set<string>([...STORED_FIELDS, 'password', 'smtpPassword']);
+const STORED_FIELDS = MAILBOX_SETTING_FIELDS;
+const FIELDS = new Set<string>([...STORED_FIELDS, ...MAILBOX_SECRET_FIELDS]);
 const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 
 export type StoredMailboxFields = Omit<MailboxInput, 'password' | 'smtpPassword'>;
@@ -188,9 +91,11 @@ function portNumber(value: unknown, field: string): number {
   return port;
 }
 
-function oneOf<T extends string>(value: unknown, allowed: T[], fallback: T, field: string): T {
-  const chosen = (value ?? fallback) as T;
-  if (!allowed.includes(chosen)) fail(field, `must be one of ${allowed.join(', ')}`);
+/** A setting that is one of a list (MAILBOX_CHOICES): its value, or its default when the body leaves it out. */
+function choice<K extends MailboxChoice>(merged: Record<string, unknown>, field: K): MailboxChoiceValues[K] {
+  const { values, default: fallback } = MAILBOX_CHOICES[field];
+  const chosen = (merged[field] ?? fallback) as MailboxChoiceValues[K];
+  if (!(values as readonly string[]).includes(chosen)) fail(field, `must be one of ${values.join(', ')}`);
   return chosen;
 }
 
@@ -288,8 +193,10 @@ function authservIds(value: unknown): string[] {
   return [...new Set(ids)];
 }
 
-function flag(value: unknown, fallback: boolean, field: string): boolean {
-  if (value === undefined || value === null) return fallback;
+/** An on/off setting (MAILBOX_FLAGS): true or false, or its default when the body leaves it out. */
+function flag(merged: Record<string, unknown>, field: MailboxFlag): boolean {
+  const value = merged[field];
+  if (value === undefined || value === null) return MAILBOX_FLAGS[field];
   if (typeof value !== 'boolean') fail(field, 'must be true or false');
   return value;
 }
@@ -301,6 +208,16 @@ function roleIds(value: unknown): number[] {
   }
   return [...new Set(value as number[])];
 }
+
+/** The settings with a shape of their own (lists, objects), each checked by its function. */
+const SHAPED = {
+  notifications: notificationSwitches,
+  agentAddresses: (value: unknown) => addressList(value),
+  agentRoleIds: roleIds,
+  allowedSenders,
+  forwardingAddresses: (value: unknown) => addressList(value, 'forwardingAddresses'),
+  trustedAuthservIds: authservIds,
+} satisfies Partial<Record<keyof MailboxSettings, (value: unknown) => unknown>>;
 
 /** What an IMAP login and folder check needs: the connection test takes these alone. */
 export type ConnectionInput = Pick<
@@ -333,7 +250,7 @@ function connection(
 ): ConnectionInput {
   const host = hostName(text(merged, 'host', true)!, 'host');
   const port = portNumber(merged.port, 'port');
-  const security = oneOf(merged.security, SECURITIES, 'tls', 'security');
+  const security = choice(merged, 'security');
   const username = text(merged, 'username', true)!;
   const folder = text(merged, 'folder', false) ?? 'INBOX';
   const password = secret(input, 'password');
@@ -365,7 +282,7 @@ export function parseMailboxInput(
   const address = emailAddress(text(merged, 'address', false), 'address');
   const fromName = text(merged, 'fromName', false) ?? null;
   const { host, port, security, username, password, folder } = connection(input, merged, existing);
-  const afterImport = oneOf(merged.afterImport, AFTER_IMPORT, 'mark-seen', 'afterImport');
+  const afterImport = choice(merged, 'afterImport');
   const moveToFolder = text(merged, 'moveToFolder', false) ?? null;
   if (afterImport === 'move' && !moveToFolder) fail('moveToFolder', 'is required when afterImport is "move"');
   if (afterImport === 'move' && moveToFolder === folder) {
@@ -378,8 +295,7 @@ export function parseMailboxInput(
       `"${schedule}" is not a valid cron expression (example: "*/5 * * * *" for every five minutes)`
     );
   }
-  const enabled = merged.enabled === undefined || merged.enabled === null ? true : merged.enabled;
-  if (typeof enabled !== 'boolean') fail('enabled', 'must be true or false');
+  const enabled = flag(merged, 'enabled');
 
   const smtpHostText = text(merged, 'smtpHost', false);
   const smtpHost = smtpHostText === undefined ? null : hostName(smtpHostText, 'smtpHost');
@@ -387,13 +303,13 @@ export function parseMailboxInput(
     merged.smtpPort === undefined || merged.smtpPort === null || merged.smtpPort === ''
       ? null
       : portNumber(merged.smtpPort, 'smtpPort');
-  const smtpSecurity = oneOf(merged.smtpSecurity, SECURITIES, 'starttls', 'smtpSecurity');
+  const smtpSecurity = choice(merged, 'smtpSecurity');
   const smtpUsername = text(merged, 'smtpUsername', false) ?? null;
   if (smtpHost && !smtpPort) fail('smtpPort', 'is required when smtpHost is set');
   if (smtpHost && !address)
     fail('address', 'is required to send mail (it is the From address of notifications)');
 
-  const unmonitored = flag(merged.unmonitored, false, 'unmonitored');
+  const unmonitored = flag(merged, 'unmonitored');
   const unmonitoredHelpText = multilineText(merged.unmonitoredHelpText, 'unmonitoredHelpText', 2000);
   if (unmonitored && !unmonitoredHelpText) {
     fail('unmonitoredHelpText', 'is required for an unmonitored mailbox: say where help is available');
@@ -403,7 +319,7 @@ export function parseMailboxInput(
   let smtpPassword: string | null | undefined = secret(input, 'smtpPassword');
   if (smtpPassword === undefined && 'smtpPassword' in input && existing) smtpPassword = null;
 
-  return {
+  const head = {
     name,
     address,
     fromName,
@@ -411,7 +327,6 @@ export function parseMailboxInput(
     port,
     security,
     username,
-    password,
     folder,
     afterImport,
     moveToFolder,
@@ -421,30 +336,18 @@ export function parseMailboxInput(
     smtpPort,
     smtpSecurity,
     smtpUsername,
-    smtpPassword,
-    notifications: notificationSwitches(merged.notifications),
-    agentAddresses: addressList(merged.agentAddresses),
-    agentRoleIds: roleIds(merged.agentRoleIds),
-    closedTicketReplies: oneOf(
-      merged.closedTicketReplies,
-      CLOSED_TICKET_REPLIES,
-      'reopen',
-      'closedTicketReplies'
-    ),
-    allowedMail: oneOf(merged.allowedMail, ALLOWED_MAIL, 'new-and-replies', 'allowedMail'),
-    allowedSenders: allowedSenders(merged.allowedSenders),
-    contentPreference: oneOf(merged.contentPreference, CONTENT_PREFERENCES, 'html', 'contentPreference'),
-    ccImport: flag(merged.ccImport, true, 'ccImport'),
-    forwardingAddresses: addressList(merged.forwardingAddresses, 'forwardingAddresses'),
     unmonitored,
     unmonitoredHelpText,
-    verpBounces: flag(merged.verpBounces, true, 'verpBounces'),
-    trustedAuthservIds: authservIds(merged.trustedAuthservIds),
-    unauthenticatedAnswers: oneOf(
-      merged.unauthenticatedAnswers,
-      UNAUTHENTICATED_ANSWERS,
-      'suppress',
-      'unauthenticatedAnswers'
-    ),
   };
+  // The other settings in MAILBOX_SETTING_FIELDS order: a shaped one by its own check, a choice or a switch by the
+  // contract's values and default.
+  const settings: Record<string, unknown> = { ...head };
+  for (const field of STORED_FIELDS) {
+    if (field in settings) continue;
+    if (field in SHAPED) settings[field] = SHAPED[field as keyof typeof SHAPED](merged[field]);
+    else if (field in MAILBOX_CHOICES) settings[field] = choice(merged, field as MailboxChoice);
+    else if (field in MAILBOX_FLAGS) settings[field] = flag(merged, field as MailboxFlag);
+    else throw new Error(`Mailbox setting ${field} has no check`);
+  }
+  return { ...(settings as unknown as MailboxSettings), password, smtpPassword };
 }

@@ -4,11 +4,9 @@
  * message takes seconds (large attachments, a slow server). So: after 25 messages or one second, whichever comes
  * first — plus the start and the end of the run.
  */
-export interface ImportProgress {
-  done: number;
-  total: number;
-  running: boolean;
-}
+import type { MailboxProgress } from '../../contracts/api';
+
+export type ImportProgress = MailboxProgress;
 
 export const PROGRESS_WRITE_EVERY_MESSAGES = 25;
 export const PROGRESS_WRITE_EVERY_MS = 1000;

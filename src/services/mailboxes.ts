@@ -3,6 +3,7 @@
  * answers carry `hasPassword` instead.
  */
 import type { Core } from '@strapi/strapi';
+import type { ConnectionTest, MailboxAnswer, MailboxRunState } from '../../contracts/api';
 import { createSecretBox, MissingEncryptionKeyError } from '../crypto/secrets';
 import { InputError, NotFoundError } from '../errors';
 import { describeImapFailure, testImapConnection, type ImapSettings } from '../ingest/imap-source';
@@ -15,30 +16,14 @@ import {
 import { verpAddress } from '../mail/bounce';
 import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
-import type { ImportProgress } from './import-progress';
 import { pluginConfig } from './plugin-config';
 
-export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'> {
+export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'>, MailboxRunState {
   id: number;
   password: string | null;
   smtpPassword: string | null;
   cursorUidValidity: string | number | null;
   cursorLastUid: string | number | null;
-  lastRunAt: string | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  consecutiveFailures: number | null;
-  nextAttemptAt: string | null;
-  ticketsCreated: number | null;
-  repliesAdded: number | null;
-  quarantinedCount: number | null;
-  skippedCount: number | null;
-  progress: ImportProgress | null;
-  autoMailPausedAt: string | null;
-  autoMailPausedReason: string | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export type MailboxView = Omit<
@@ -50,9 +35,10 @@ export type MailboxView = Omit<
   cursor: { uidValidity: string | null; lastUid: number };
 };
 
+/** The answer of every mailbox route; typed with the admin's MailboxAnswer too, so the two cannot drift. */
 export function toMailboxView(row: MailboxRow): MailboxView {
   const { password, smtpPassword, cursorUidValidity, cursorLastUid, ...rest } = row;
-  return {
+  const view: MailboxView = {
     ...rest,
     notifications: { ...DEFAULT_NOTIFICATIONS, ...(rest.notifications ?? {}) },
     agentAddresses: rest.agentAddresses ?? [],
@@ -65,6 +51,7 @@ export function toMailboxView(row: MailboxRow): MailboxView {
       lastUid: Number(cursorLastUid ?? 0),
     },
   };
+  return view satisfies MailboxAnswer;
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -221,12 +208,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * form); with `id` the stored mailbox is used, and fields in `body` override it (a password left empty keeps the
      * stored one).
      */
-    async testConnection(
-      id: number | null,
-      body: unknown
-    ): Promise<
-      { ok: true; messages: number; uidValidity: string } | { ok: false; kind: string; message: string }
-    > {
+    async testConnection(id: number | null, body: unknown): Promise<ConnectionTest> {
       const existing = id === null ? undefined : await findRow(id);
       const input = parseConnectionTestInput(body ?? {}, existing);
       const password = input.password ?? (existing ? decryptPassword(existing) : '');

@@ -5,6 +5,7 @@
  * and a dashboard's window holds at most a few hundred thousand rows.
  */
 import type { Core } from '@strapi/strapi';
+import type { Stats } from '../../contracts/api';
 import { InputError } from '../errors';
 import { MAIL_CLASSES } from '../policy/decide-inbound';
 import { UID } from '../uids';
@@ -20,7 +21,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const query = (uid: string) => strapi.db.query(uid as never);
 
   return {
-    async overview(input: Record<string, unknown>) {
+    async overview(input: Record<string, unknown>): Promise<Stats> {
       const days = input.days === undefined ? 30 : Number(input.days);
       if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
         throw new InputError(`days: must be a whole number from 1 to ${MAX_DAYS}`);

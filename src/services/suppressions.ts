@@ -4,6 +4,7 @@
  * could silence a customer with a forged report. Admins can list and lift suppressions.
  */
 import type { Core } from '@strapi/strapi';
+import type { Suppression } from '../../contracts/api';
 import { NotFoundError } from '../errors';
 import { normaliseAddress } from '../mail/tokens';
 import { UID } from '../uids';
@@ -16,18 +17,6 @@ export interface SuppressionInput {
   receiptId?: number | null;
   ticketId?: number | null;
   outboxId?: number | null;
-}
-
-export interface Suppression {
-  id: number;
-  address: string;
-  status: string | null;
-  reason: string | null;
-  suppressedUntil: string;
-  ticketId: number | null;
-  outboxId: number | null;
-  receiptId: number | null;
-  createdAt: string;
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {

@@ -7,15 +7,17 @@ import { useState } from 'react';
 import { useIntl } from 'react-intl';
 import { Page } from '@strapi/strapi/admin';
 import { Box, Flex, Grid, SingleSelect, SingleSelectOption, Field, Typography } from '@strapi/design-system';
+import { PERMISSIONS } from '../utils/permissions';
 import { queryString } from '../utils/queryString';
-import { AUTOMATIC_KINDS, BASE, type Stats } from '../settings/api';
+import { AUTOMATIC_KINDS, type Stats } from '../../../contracts/api';
+import { BASE } from '../settings/api';
 import { GridCell } from '../settings/components/fields';
 import { PluginPage } from '../settings/components/PluginPage';
 import { useApiData } from '../settings/hooks/useApiData';
 import { useT } from '../settings/useT';
 import { DayChart, type Series } from './charts';
 
-const READ_TICKETS = [{ action: 'plugin::email-piping.tickets.read', subject: null }];
+const READ_TICKETS = PERMISSIONS.readTickets;
 const RANGES = [7, 30, 90];
 
 const Card = ({ title, children }: { title: string; children: React.ReactNode }) => (

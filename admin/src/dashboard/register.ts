@@ -5,6 +5,7 @@
  */
 import { ChartPie } from '@strapi/icons';
 import { PLUGIN_ID } from '../pluginId';
+import { PERMISSIONS } from '../utils/permissions';
 
 interface MenuApp {
   addMenuLink(link: unknown): void;
@@ -16,6 +17,6 @@ export function registerDashboard(app: MenuApp): void {
     icon: ChartPie,
     intlLabel: { id: `${PLUGIN_ID}.dashboard.menu`, defaultMessage: 'Support dashboard' },
     Component: () => import('./DashboardPage'),
-    permissions: [{ action: 'plugin::email-piping.tickets.read', subject: null }],
+    permissions: PERMISSIONS.readTickets,
   });
 }

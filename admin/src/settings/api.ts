@@ -4,84 +4,8 @@
  */
 export const BASE = '/email-piping';
 
-export type Security = 'tls' | 'starttls' | 'none';
-export type AfterImport = 'mark-seen' | 'move' | 'delete';
-export type AllowedMail = 'new-and-replies' | 'new-only' | 'replies-only';
-export type AllowedSenders =
-  { mode: 'anyone' } | { mode: 'registered' } | { mode: 'listed'; addresses: string[]; domains: string[] };
-
-export const SECURITIES: Security[] = ['tls', 'starttls', 'none'];
-export const AFTER_IMPORT: AfterImport[] = ['mark-seen', 'move', 'delete'];
-export const ALLOWED_MAIL: AllowedMail[] = ['new-and-replies', 'new-only', 'replies-only'];
-export const NOTIFICATION_SWITCHES = [
-  'ticketAcknowledgement',
-  'agentReply',
-  'ticketResolved',
-  'ticketClosed',
-  'agentNewTicket',
-  'agentCustomerReply',
-  'refusedMail',
-] as const;
-export type NotificationSwitch = (typeof NOTIFICATION_SWITCHES)[number];
-
-export interface MailboxProgress {
-  done: number;
-  total: number;
-  running: boolean;
-}
-
-/** A mailbox as `GET /mailboxes` shows it: passwords never leave the server (`hasPassword` says one is stored). */
-export interface Mailbox {
-  id: number;
-  name: string;
-  address: string | null;
-  fromName: string | null;
-  host: string;
-  port: number;
-  security: Security;
-  username: string;
-  folder: string;
-  afterImport: AfterImport;
-  moveToFolder: string | null;
-  schedule: string;
-  enabled: boolean;
-  smtpHost: string | null;
-  smtpPort: number | null;
-  smtpSecurity: Security;
-  smtpUsername: string | null;
-  notifications: Record<NotificationSwitch, boolean>;
-  agentAddresses: string[];
-  agentRoleIds: number[];
-  closedTicketReplies: 'reopen' | 'new-ticket';
-  allowedMail: AllowedMail;
-  allowedSenders: AllowedSenders | null;
-  contentPreference: 'html' | 'text';
-  ccImport: boolean | null;
-  forwardingAddresses: string[] | null;
-  unmonitored: boolean | null;
-  unmonitoredHelpText: string | null;
-  verpBounces: boolean | null;
-  trustedAuthservIds: string[] | null;
-  unauthenticatedAnswers: 'suppress' | 'rate-limit-hard' | null;
-  hasPassword: boolean;
-  hasSmtpPassword: boolean;
-  lastRunAt: string | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  consecutiveFailures: number | null;
-  nextAttemptAt: string | null;
-  ticketsCreated: number | null;
-  repliesAdded: number | null;
-  quarantinedCount: number | null;
-  skippedCount: number | null;
-  progress: MailboxProgress | null;
-  autoMailPausedAt: string | null;
-  autoMailPausedReason: string | null;
-}
-
-export type ConnectionTest =
-  { ok: true; messages: number; uidValidity?: string } | { ok: false; kind: string; message: string };
+/** The mailbox as answered; many settings files read it from here. */
+export type { MailboxAnswer as Mailbox } from '../../../contracts/api';
 
 export type MatchMode = 'exact' | 'wildcard' | 'regex';
 export const MATCH_MODES: MatchMode[] = ['exact', 'wildcard', 'regex'];
@@ -210,36 +134,6 @@ export interface RenderedTemplate {
   direction: 'ltr' | 'rtl';
 }
 
-export interface Receipt {
-  id: number;
-  mailboxId: number;
-  messageId: string | null;
-  subject: string | null;
-  fromAddress: string | null;
-  rawSize: number | null;
-  outcome: string;
-  mailClass: string | null;
-  reason: string | null;
-  ticketId: number | null;
-  reprocessedAt: string | null;
-  createdAt: string;
-}
-
-export interface Paged<T> {
-  results: T[];
-  pagination: { page: number; pageSize: number; total: number; pageCount: number };
-}
-
-export interface Suppression {
-  id: number;
-  address: string;
-  status: string | null;
-  reason: string | null;
-  suppressedUntil: string;
-  ticketId: number | null;
-  createdAt: string;
-}
-
 export interface SimulationResult {
   outcome: string;
   reason?: string | null;
@@ -263,25 +157,6 @@ export interface SimulationResult {
   } | null;
   addedRecipients?: Array<{ address?: string; name?: string }>;
   notifications?: string[];
-}
-
-export const AUTOMATIC_KINDS = [
-  'auto-reply',
-  'out-of-office',
-  'bounce',
-  'read-receipt',
-  'list',
-  'own-mail',
-  'automatic',
-] as const;
-export type AutomaticKind = (typeof AUTOMATIC_KINDS)[number];
-
-export interface Stats {
-  days: string[];
-  ticketsByMailbox: Array<{ mailboxId: number | null; name: string | null; counts: number[]; total: number }>;
-  automatic: Record<AutomaticKind, number[]>;
-  loopsStopped: number[];
-  totals: { tickets: number; automatic: number; loopsStopped: number };
 }
 
 /** A refusal as the admin shows it: one message, and the part of it that belongs to each named field. */

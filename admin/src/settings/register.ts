@@ -3,8 +3,9 @@
  * a link its user may not use; every page checks again with Page.Protect, and the server on every route).
  */
 import { PLUGIN_ID } from '../pluginId';
+import { PERMISSIONS } from '../utils/permissions';
 
-const MANAGE = [{ action: 'plugin::email-piping.settings.manage', subject: null }];
+const MANAGE = PERMISSIONS.manageSettings;
 
 interface SettingsApp {
   addSettingsLink(section: unknown, links: unknown): void;

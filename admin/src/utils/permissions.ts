@@ -1,8 +1,10 @@
-/** The RBAC actions the admin checks (the server defines them in src/permissions.ts and checks them on every route). */
+/** The RBAC actions the admin checks (declared in contracts/permissions.ts; the server checks them on every route). */
+import { ACTIONS, permissionOf } from '../../../contracts/permissions';
+
 export const PERMISSIONS = {
-  readTickets: [{ action: 'plugin::email-piping.tickets.read', subject: null }],
-  replyTickets: [{ action: 'plugin::email-piping.tickets.reply', subject: null }],
-  manageSettings: [{ action: 'plugin::email-piping.settings.manage', subject: null }],
+  readTickets: permissionOf(ACTIONS.readTickets),
+  replyTickets: permissionOf(ACTIONS.replyTickets),
+  manageSettings: permissionOf(ACTIONS.manageSettings),
   /** Strapi's own: `GET /admin/users` (names of former agents; current ones come from the plugin's `/assignees`). */
-  readAdminUsers: [{ action: 'admin::users.read', subject: null }],
+  readAdminUsers: permissionOf('admin::users.read'),
 };

@@ -14,13 +14,8 @@ import {
   MultiSelectOption,
 } from '@strapi/design-system';
 import { Play } from '@strapi/icons';
-import {
-  AFTER_IMPORT,
-  NOTIFICATION_SWITCHES,
-  SECURITIES,
-  type ConnectionTest,
-  type NotificationSwitch,
-} from '../api';
+import type { ConnectionTest } from '../../../../contracts/api';
+import { NOTIFICATION_SWITCHES, type NotificationSwitch } from '../../../../contracts/mailbox';
 import type { AdminRole } from '../hooks/useAdminRoles';
 import { bindDraft } from '../hooks/useDraft';
 import { useT } from '../useT';
@@ -34,6 +29,7 @@ import {
   TextField,
   ToggleField,
 } from './fields';
+import { choiceOptions } from './mailboxDraft';
 import { AllowedMailFields, CcImportFields, ForwardingFields, type SectionProps } from './MailboxSections';
 import { SenderAuthenticationFields } from './SenderAuthenticationFields';
 
@@ -41,14 +37,11 @@ function useSecurityOptions() {
   const t = useT();
   return useMemo(
     () =>
-      SECURITIES.map((value) => ({
-        value,
-        label: {
-          tls: t('settings.mailbox.security.tls', 'TLS (usually port 993 / 465)'),
-          starttls: t('settings.mailbox.security.starttls', 'STARTTLS (usually port 143 / 587)'),
-          none: t('settings.mailbox.security.none', 'None (unencrypted, test servers only)'),
-        }[value],
-      })),
+      choiceOptions('security', {
+        tls: t('settings.mailbox.security.tls', 'TLS (usually port 993 / 465)'),
+        starttls: t('settings.mailbox.security.starttls', 'STARTTLS (usually port 143 / 587)'),
+        none: t('settings.mailbox.security.none', 'None (unencrypted, test servers only)'),
+      }),
     [t]
   );
 }
@@ -241,14 +234,11 @@ export const AfterImportSection = (props: SectionProps) => {
           <SelectField
             {...bind.text('afterImport')}
             label={t('settings.mailbox.afterImport', 'After import')}
-            options={AFTER_IMPORT.map((value) => ({
-              value,
-              label: {
-                'mark-seen': t('settings.mailbox.afterImport.markSeen', 'Mark as read'),
-                move: t('settings.mailbox.afterImport.move', 'Move to a folder'),
-                delete: t('settings.mailbox.afterImport.delete', 'Delete from the server'),
-              }[value],
-            }))}
+            options={choiceOptions('afterImport', {
+              'mark-seen': t('settings.mailbox.afterImport.markSeen', 'Mark as read'),
+              move: t('settings.mailbox.afterImport.move', 'Move to a folder'),
+              delete: t('settings.mailbox.afterImport.delete', 'Delete from the server'),
+            })}
           />
         </GridCell>
         {props.draft.afterImport === 'move' ? (
@@ -457,13 +447,10 @@ export const AgentsSection = ({ roles, ...props }: SectionProps & { roles: Admin
           <SelectField
             {...bind.text('closedTicketReplies')}
             label={t('settings.mailbox.closedTicketReplies', 'A reply to a closed ticket')}
-            options={[
-              { value: 'reopen', label: t('settings.mailbox.closedTicketReplies.reopen', 'Reopens it') },
-              {
-                value: 'new-ticket',
-                label: t('settings.mailbox.closedTicketReplies.newTicket', 'Opens a new ticket'),
-              },
-            ]}
+            options={choiceOptions('closedTicketReplies', {
+              reopen: t('settings.mailbox.closedTicketReplies.reopen', 'Reopens it'),
+              'new-ticket': t('settings.mailbox.closedTicketReplies.newTicket', 'Opens a new ticket'),
+            })}
           />
         </GridCell>
         <GridCell>
@@ -474,10 +461,10 @@ export const AgentsSection = ({ roles, ...props }: SectionProps & { roles: Admin
               'settings.mailbox.contentPreferenceHint',
               'Which part of a mail the ticket shows as its main body.'
             )}
-            options={[
-              { value: 'html', label: t('settings.mailbox.contentPreference.html', 'HTML') },
-              { value: 'text', label: t('settings.mailbox.contentPreference.text', 'Plain text') },
-            ]}
+            options={choiceOptions('contentPreference', {
+              html: t('settings.mailbox.contentPreference.html', 'HTML'),
+              text: t('settings.mailbox.contentPreference.text', 'Plain text'),
+            })}
           />
         </GridCell>
       </Grid.Root>

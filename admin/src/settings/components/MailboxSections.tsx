@@ -3,12 +3,12 @@
  * forwarding addresses): one component each, used by the full form and by the per-mailbox pages.
  */
 import { Flex, Grid } from '@strapi/design-system';
-import { ALLOWED_MAIL } from '../api';
+import { ALLOWED_SENDERS_MODES, type AllowedSendersSetting } from '../../../../contracts/mailbox';
 import { bindDraft } from '../hooks/useDraft';
 import type { FieldErrors } from '../hooks/useServerForm';
 import { useT } from '../useT';
 import { GridCell, SelectField, TextAreaField, ToggleField } from './fields';
-import type { MailboxDraft, SetDraft } from './mailboxDraft';
+import { choiceOptions, type MailboxDraft, type SetDraft } from './mailboxDraft';
 
 export interface SectionProps {
   draft: MailboxDraft;
@@ -20,10 +20,10 @@ export interface SectionProps {
 export const AllowedMailFields = (props: SectionProps) => {
   const t = useT();
   const bind = bindDraft(props);
-  const allowedMailLabels: Record<string, string> = {
-    'new-and-replies': t('settings.allowedMail.newAndReplies', 'New requests and replies'),
-    'new-only': t('settings.allowedMail.newOnly', 'New requests only'),
-    'replies-only': t('settings.allowedMail.repliesOnly', 'Replies to existing tickets only'),
+  const sendersLabels: Record<AllowedSendersSetting['mode'], string> = {
+    anyone: t('settings.allowedSenders.anyone', 'Anyone'),
+    listed: t('settings.allowedSenders.listed', 'Only the addresses and domains listed'),
+    registered: t('settings.allowedSenders.registered', 'Only registered users of the site'),
   };
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
@@ -36,24 +36,18 @@ export const AllowedMailFields = (props: SectionProps) => {
               'settings.allowedMail.hint',
               'Which mail this mailbox accepts. Refused mail is recorded and, if switched on, answered once.'
             )}
-            options={ALLOWED_MAIL.map((value) => ({ value, label: allowedMailLabels[value] }))}
+            options={choiceOptions('allowedMail', {
+              'new-and-replies': t('settings.allowedMail.newAndReplies', 'New requests and replies'),
+              'new-only': t('settings.allowedMail.newOnly', 'New requests only'),
+              'replies-only': t('settings.allowedMail.repliesOnly', 'Replies to existing tickets only'),
+            })}
           />
         </GridCell>
         <GridCell>
           <SelectField
             {...bind.text('sendersMode', 'allowedSenders')}
             label={t('settings.allowedSenders.label', 'Allowed senders')}
-            options={[
-              { value: 'anyone', label: t('settings.allowedSenders.anyone', 'Anyone') },
-              {
-                value: 'listed',
-                label: t('settings.allowedSenders.listed', 'Only the addresses and domains listed'),
-              },
-              {
-                value: 'registered',
-                label: t('settings.allowedSenders.registered', 'Only registered users of the site'),
-              },
-            ]}
+            options={ALLOWED_SENDERS_MODES.map((value) => ({ value, label: sendersLabels[value] }))}
           />
         </GridCell>
       </Grid.Root>

@@ -7,6 +7,7 @@ import { Grid } from '@strapi/design-system';
 import { bindDraft } from '../hooks/useDraft';
 import { useT } from '../useT';
 import { GridCell, SelectField, TextAreaField } from './fields';
+import { choiceOptions } from './mailboxDraft';
 import type { SectionProps } from './MailboxSections';
 
 export const SenderAuthenticationFields = (props: SectionProps) => {
@@ -40,19 +41,13 @@ export const SenderAuthenticationFields = (props: SectionProps) => {
             'settings.senderAuthentication.unauthenticatedAnswersHint',
             'A sender whose domain publishes DMARC but whose mail does not pass it is probably forged: an acknowledgement would go to the person impersonated. Senders whose domain publishes no DMARC are answered as usual.'
           )}
-          options={[
-            {
-              value: 'suppress',
-              label: t('settings.senderAuthentication.suppress', 'Not sent (recommended)'),
-            },
-            {
-              value: 'rate-limit-hard',
-              label: t(
-                'settings.senderAuthentication.rateLimitHard',
-                'Rate-limited hard: at most one a day per address'
-              ),
-            },
-          ]}
+          options={choiceOptions('unauthenticatedAnswers', {
+            suppress: t('settings.senderAuthentication.suppress', 'Not sent (recommended)'),
+            'rate-limit-hard': t(
+              'settings.senderAuthentication.rateLimitHard',
+              'Rate-limited hard: at most one a day per address'
+            ),
+          })}
         />
       </GridCell>
     </Grid.Root>

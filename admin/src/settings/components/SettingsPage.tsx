@@ -5,8 +5,9 @@
 import type { ComponentType, ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { Page } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../../utils/permissions';
 
-export const MANAGE_SETTINGS = [{ action: 'plugin::email-piping.settings.manage', subject: null }];
+export const MANAGE_SETTINGS = PERMISSIONS.manageSettings;
 
 export const ProtectSettings = ({ children }: { children: ReactNode }) => (
   <Page.Protect permissions={MANAGE_SETTINGS}>{children}</Page.Protect>

@@ -1,146 +1,140 @@
 /**
  * The mailbox form's state: text as typed (ports, lists one per line), turned into the API's body on save. Passwords
- * are write-only: empty means "keep the stored one".
+ * are write-only: empty means "keep the stored one". Choices and on/off switches are taken as they are, with their
+ * defaults from contracts/mailbox.ts, so a new one needs no line here.
  */
 import {
-  NOTIFICATION_SWITCHES,
-  splitLines,
-  type AfterImport,
-  type AllowedMail,
-  type Mailbox,
-  type NotificationSwitch,
-  type Security,
-} from '../api';
+  DEFAULT_NOTIFICATIONS,
+  MAILBOX_CHOICES,
+  MAILBOX_FLAGS,
+  mailboxChoiceAndFlagDefaults,
+  type AllowedSendersSetting,
+  type MailboxChoice,
+  type MailboxChoiceValues,
+  type MailboxFlag,
+  type MailboxFlagValues,
+  type NotificationSwitches,
+} from '../../../../contracts/mailbox';
+import { splitLines, type Mailbox } from '../api';
 import type { SetField } from '../hooks/useDraft';
 
-export interface MailboxDraft {
+/** The settings typed as text here; choices and switches (MailboxChoiceValues, MailboxFlagValues) as they are. */
+export interface MailboxDraft extends MailboxChoiceValues, MailboxFlagValues {
   name: string;
   address: string;
   fromName: string;
   host: string;
   port: string;
-  security: Security;
   username: string;
   password: string;
   folder: string;
-  afterImport: AfterImport;
   moveToFolder: string;
   schedule: string;
-  enabled: boolean;
   smtpHost: string;
   smtpPort: string;
-  smtpSecurity: Security;
   smtpUsername: string;
   smtpPassword: string;
   removeSmtpPassword: boolean;
-  notifications: Record<NotificationSwitch, boolean>;
+  notifications: NotificationSwitches;
   agentAddresses: string;
   agentRoleIds: string[];
-  closedTicketReplies: 'reopen' | 'new-ticket';
-  allowedMail: AllowedMail;
-  sendersMode: 'anyone' | 'listed' | 'registered';
+  sendersMode: AllowedSendersSetting['mode'];
   senderAddresses: string;
   senderDomains: string;
-  contentPreference: 'html' | 'text';
-  ccImport: boolean;
   forwardingAddresses: string;
-  unmonitored: boolean;
   unmonitoredHelpText: string;
-  verpBounces: boolean;
   trustedAuthservIds: string;
-  unauthenticatedAnswers: 'suppress' | 'rate-limit-hard';
 }
 
 export type SetDraft = SetField<MailboxDraft>;
 
-const DEFAULT_NOTIFICATIONS: Record<NotificationSwitch, boolean> = {
-  ticketAcknowledgement: true,
-  agentReply: true,
-  ticketResolved: true,
-  ticketClosed: true,
-  agentNewTicket: true,
-  agentCustomerReply: true,
-  refusedMail: false,
-};
+/** A choice's options for a SelectField, in the contract's order; `labels` must name every value (or it fails to compile). */
+export function choiceOptions<K extends MailboxChoice>(
+  field: K,
+  labels: Record<MailboxChoiceValues[K], string>
+): Array<{ value: MailboxChoiceValues[K]; label: string }> {
+  return MAILBOX_CHOICES[field].values.map((value) => ({
+    value: value as MailboxChoiceValues[K],
+    label: labels[value as MailboxChoiceValues[K]],
+  }));
+}
+
+/** A stored mailbox's choices and switches; a row stored before a setting existed holds null, read as its default. */
+function choicesAndFlags(mailbox: Mailbox): MailboxChoiceValues & MailboxFlagValues {
+  const values: Record<string, unknown> = mailboxChoiceAndFlagDefaults();
+  for (const key of Object.keys(MAILBOX_CHOICES) as MailboxChoice[])
+    values[key] = mailbox[key] ?? values[key];
+  for (const key of Object.keys(MAILBOX_FLAGS) as MailboxFlag[]) values[key] = mailbox[key] ?? values[key];
+  return values as MailboxChoiceValues & MailboxFlagValues;
+}
+
+/** The choices and switches of a draft, for the API's body. */
+function choicesAndFlagsBody(draft: MailboxDraft): MailboxChoiceValues & MailboxFlagValues {
+  const body: Record<string, unknown> = {};
+  for (const key of [...Object.keys(MAILBOX_CHOICES), ...Object.keys(MAILBOX_FLAGS)]) {
+    body[key] = draft[key as MailboxChoice | MailboxFlag];
+  }
+  return body as MailboxChoiceValues & MailboxFlagValues;
+}
 
 export function emptyDraft(): MailboxDraft {
   return {
+    ...mailboxChoiceAndFlagDefaults(),
     name: '',
     address: '',
     fromName: '',
     host: '',
     port: '993',
-    security: 'tls',
     username: '',
     password: '',
     folder: 'INBOX',
-    afterImport: 'mark-seen',
     moveToFolder: '',
     schedule: '',
-    enabled: true,
     smtpHost: '',
     smtpPort: '',
-    smtpSecurity: 'starttls',
     smtpUsername: '',
     smtpPassword: '',
     removeSmtpPassword: false,
     notifications: { ...DEFAULT_NOTIFICATIONS },
     agentAddresses: '',
     agentRoleIds: [],
-    closedTicketReplies: 'reopen',
-    allowedMail: 'new-and-replies',
     sendersMode: 'anyone',
     senderAddresses: '',
     senderDomains: '',
-    contentPreference: 'html',
-    ccImport: true,
     forwardingAddresses: '',
-    unmonitored: false,
     unmonitoredHelpText: '',
-    verpBounces: true,
     trustedAuthservIds: '',
-    unauthenticatedAnswers: 'suppress',
   };
 }
 
 export function draftFromMailbox(mailbox: Mailbox): MailboxDraft {
   const senders = mailbox.allowedSenders ?? { mode: 'anyone' };
   return {
+    ...choicesAndFlags(mailbox),
     name: mailbox.name ?? '',
     address: mailbox.address ?? '',
     fromName: mailbox.fromName ?? '',
     host: mailbox.host ?? '',
     port: mailbox.port ? String(mailbox.port) : '',
-    security: mailbox.security ?? 'tls',
     username: mailbox.username ?? '',
     password: '',
     folder: mailbox.folder ?? 'INBOX',
-    afterImport: mailbox.afterImport ?? 'mark-seen',
     moveToFolder: mailbox.moveToFolder ?? '',
     schedule: mailbox.schedule ?? '',
-    enabled: mailbox.enabled !== false,
     smtpHost: mailbox.smtpHost ?? '',
     smtpPort: mailbox.smtpPort ? String(mailbox.smtpPort) : '',
-    smtpSecurity: mailbox.smtpSecurity ?? 'starttls',
     smtpUsername: mailbox.smtpUsername ?? '',
     smtpPassword: '',
     removeSmtpPassword: false,
     notifications: { ...DEFAULT_NOTIFICATIONS, ...(mailbox.notifications ?? {}) },
     agentAddresses: (mailbox.agentAddresses ?? []).join('\n'),
     agentRoleIds: (mailbox.agentRoleIds ?? []).map(String),
-    closedTicketReplies: mailbox.closedTicketReplies ?? 'reopen',
-    allowedMail: mailbox.allowedMail ?? 'new-and-replies',
     sendersMode: senders.mode,
     senderAddresses: senders.mode === 'listed' ? senders.addresses.join('\n') : '',
     senderDomains: senders.mode === 'listed' ? senders.domains.join('\n') : '',
-    contentPreference: mailbox.contentPreference ?? 'html',
-    ccImport: mailbox.ccImport !== false,
     forwardingAddresses: (mailbox.forwardingAddresses ?? []).join('\n'),
-    unmonitored: mailbox.unmonitored === true,
     unmonitoredHelpText: mailbox.unmonitoredHelpText ?? '',
-    verpBounces: mailbox.verpBounces !== false,
     trustedAuthservIds: (mailbox.trustedAuthservIds ?? []).join('\n'),
-    unauthenticatedAnswers: mailbox.unauthenticatedAnswers ?? 'suppress',
   };
 }
 
@@ -173,41 +167,29 @@ export function connectionBody(draft: MailboxDraft) {
 /** The whole mailbox as `POST /mailboxes` and `PUT /mailboxes/:id` take it. */
 export function mailboxBody(draft: MailboxDraft, options: { existing: boolean }) {
   const body: Record<string, unknown> = {
+    ...choicesAndFlagsBody(draft),
     name: draft.name.trim(),
     address: orNull(draft.address),
     fromName: orNull(draft.fromName),
     host: draft.host.trim(),
     port: portOrText(draft.port),
-    security: draft.security,
     username: draft.username.trim(),
     folder: orNull(draft.folder),
-    afterImport: draft.afterImport,
     moveToFolder: draft.afterImport === 'move' ? orNull(draft.moveToFolder) : null,
     schedule: orNull(draft.schedule),
-    enabled: draft.enabled,
     smtpHost: orNull(draft.smtpHost),
     smtpPort: draft.smtpPort.trim() === '' ? null : portOrText(draft.smtpPort),
-    smtpSecurity: draft.smtpSecurity,
     smtpUsername: orNull(draft.smtpUsername),
     notifications: { ...draft.notifications },
     agentAddresses: splitLines(draft.agentAddresses),
     agentRoleIds: draft.agentRoleIds.map(Number).filter((id) => Number.isInteger(id) && id > 0),
-    closedTicketReplies: draft.closedTicketReplies,
-    allowedMail: draft.allowedMail,
     allowedSenders: allowedSendersBody(draft),
-    contentPreference: draft.contentPreference,
-    ccImport: draft.ccImport,
     forwardingAddresses: splitLines(draft.forwardingAddresses),
-    unmonitored: draft.unmonitored,
     unmonitoredHelpText: orNull(draft.unmonitoredHelpText),
-    verpBounces: draft.verpBounces,
     trustedAuthservIds: splitLines(draft.trustedAuthservIds),
-    unauthenticatedAnswers: draft.unauthenticatedAnswers,
   };
   if (draft.password !== '') body.password = draft.password;
   if (draft.smtpPassword !== '') body.smtpPassword = draft.smtpPassword;
   else if (options.existing && draft.removeSmtpPassword) body.smtpPassword = '';
   return body;
 }
-
-export { NOTIFICATION_SWITCHES };

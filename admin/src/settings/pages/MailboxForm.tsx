@@ -6,7 +6,8 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { Page, useFetchClient } from '@strapi/strapi/admin';
-import { BASE, type ConnectionTest, type Mailbox } from '../api';
+import type { ConnectionTest } from '../../../../contracts/api';
+import { BASE, type Mailbox } from '../api';
 import { EditorPage } from '../components/EditorPage';
 import {
   connectionBody,

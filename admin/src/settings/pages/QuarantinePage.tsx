@@ -19,7 +19,8 @@ import {
 import { ArrowClockwise, Download, Eye } from '@strapi/icons';
 import { styled } from 'styled-components';
 import { queryString } from '../../utils/queryString';
-import { BASE, type Paged, type Receipt } from '../api';
+import type { Paged, Receipt } from '../../../../contracts/api';
+import { BASE } from '../api';
 import { DeleteIconButton } from '../components/buttons';
 import { ConfirmationDialog } from '../components/ConfirmationDialog';
 import { SelectField } from '../components/fields';

@@ -5,7 +5,8 @@
 import { useState } from 'react';
 import { Page, useFetchClient } from '@strapi/strapi/admin';
 import { Badge, Button, EmptyStateLayout, Td, Tr, Typography } from '@strapi/design-system';
-import { BASE, type Suppression } from '../api';
+import type { Suppression } from '../../../../contracts/api';
+import { BASE } from '../api';
 import { ConfirmationDialog } from '../components/ConfirmationDialog';
 import { ListTable } from '../components/ListTable';
 import { PluginPage } from '../components/PluginPage';
