@@ -39,7 +39,12 @@ export default tseslint.config(
     // The vocabulary both sides share imports nothing, so the admin bundle stays small and no side drags the other in.
     files: ['contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['*', '!./*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'contracts/ imports only its own siblings (./x)' }],
+        },
+      ],
     },
   }
 );
