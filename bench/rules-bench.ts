@@ -10,14 +10,10 @@
  * figure and the caller judges it.
  */
 import { compileBlockRules, findBlockingRule, type BlockRule } from '../src/mail/block';
-import {
-  compileRules,
-  evaluateRules,
-  type Condition,
-  type PipingRule,
-  type RuleAction,
-  type RuleInput,
-} from '../src/mail/rules';
+import type { Condition, PipingRule, RuleAction } from '../contracts/rules';
+import { compileRules } from '../src/policy/rules/compile-rules';
+import { evaluateRules } from '../src/policy/rules/evaluate-rules';
+import type { RuleInput } from '../src/policy/rules/rule-fields';
 
 const RULES = 1000;
 const BLOCK_PATTERNS = 1000;

@@ -23,9 +23,10 @@ import type { Readable } from 'node:stream';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import { dmarc as dmarcVerify } from 'mailauth/lib/dmarc';
 import type { DNSResolver } from 'mailauth';
+import { AUTHENTICATION_RESULTS, type AuthenticationResult } from '../../contracts/rules';
 
-export type AuthenticationResult = 'pass' | 'fail' | 'none';
-export const AUTHENTICATION_RESULTS: readonly AuthenticationResult[] = ['pass', 'fail', 'none'];
+/** The verdicts, declared with the rule vocabulary (the `authentication` condition field reads them). */
+export { AUTHENTICATION_RESULTS, type AuthenticationResult };
 
 /** Same shape as `dns.promises.resolve(name, rrtype)`; throws errors with a `code` (ENOTFOUND, ETIMEOUT…). */
 export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;

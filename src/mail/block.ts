@@ -1,7 +1,7 @@
 /**
  * Block rules: mail whose sender or subject matches one is not imported at all (bounces, no-reply robots, a spammer
  * who found the support address). Patterns mean what they mean in piping rules (exact / wildcard / regex, case-
- * insensitive unless asked; see rules.ts), and pass the same safety check on save.
+ * insensitive unless asked; see regex/compile-pattern.ts), and pass the same safety check on save.
  *
  * Every inbound mail is checked against every block rule, so with 1,000 of them the check must stay in the
  * microseconds: exact patterns sit in a map (one lookup per field), and so do the commonest wildcards, `*@domain`
@@ -9,21 +9,13 @@
  * merged into alternations of a few dozen, so a mail that matches none costs a handful of regex runs. Only a group
  * that hits is tested member by member, to name the rule (the first in order that matches).
  */
-import {
-  bounded,
-  compilePattern,
-  describePattern,
-  exactValue,
-  MATCH_MODES,
-  testPattern,
-  wildcardValue,
-  type CompiledPattern,
-  type MatchMode,
-  type ValidationError,
-} from './rules';
+import { BLOCK_FIELDS, MATCH_MODES, type BlockField, type MatchMode } from '../../contracts/rules';
+import type { ValidationError } from '../policy/rules/validate-rule';
+import { compilePattern, describePattern, type CompiledPattern } from '../regex/compile-pattern';
+import { bounded, exactValue, wildcardValue } from '../regex/match-input';
+import { testPattern } from '../regex/run-pattern';
 
-export type BlockField = 'sender' | 'subject';
-export const BLOCK_FIELDS: readonly BlockField[] = ['sender', 'subject'];
+export { BLOCK_FIELDS, type BlockField };
 
 export interface BlockRule {
   id: number;

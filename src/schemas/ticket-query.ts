@@ -3,7 +3,7 @@
  * translated.
  */
 import { InputError } from '../errors';
-import { PRIORITIES, STATUSES } from '../mail/rules';
+import { PRIORITIES, STATUSES } from '../../contracts/ticket';
 
 const SORTABLE = ['number', 'createdAt', 'updatedAt', 'lastMessageAt', 'priority', 'status', 'subject'];
 const MAX_PAGE_SIZE = 100;

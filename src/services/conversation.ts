@@ -5,7 +5,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
-import { PRIORITIES as TICKET_PRIORITIES, STATUSES as TICKET_STATUSES } from '../mail/rules';
+import { PRIORITIES as TICKET_PRIORITIES, STATUSES as TICKET_STATUSES } from '../../contracts/ticket';
 import { UID } from '../uids';
 
 const STATUSES: readonly string[] = TICKET_STATUSES;

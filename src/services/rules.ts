@@ -11,13 +11,10 @@ import {
   type BlockRule,
   type CompiledBlockRules,
 } from '../mail/block';
-import {
-  compileRules,
-  validateRule,
-  type CompiledRules,
-  type PipingRule,
-  type RuleAction,
-} from '../mail/rules';
+import type { PipingRule, RuleAction } from '../../contracts/rules';
+import { compileRules } from '../policy/rules/compile-rules';
+import type { CompiledRules } from '../policy/rules/compiled-rule-set';
+import { validateRule } from '../policy/rules/validate-rule';
 import { UID } from '../uids';
 
 interface PipingRuleRow extends PipingRule {

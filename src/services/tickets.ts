@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors';
 import { resolveCidReferences } from '../mail/cid';
 import { parseTicketListQuery } from '../schemas/ticket-query';
 import { UID } from '../uids';
-import { STATUSES } from '../mail/rules';
+import { STATUSES } from '../../contracts/ticket';
 
 type Row = Record<string, unknown> & { id: number };
 

@@ -6,7 +6,7 @@
 import type { InboundDecisionContext, InboundSettings, OutboundMatch } from '../../src/policy/decide-inbound';
 import type { AuthenticationVerdict } from '../../src/mail/authenticate';
 import { compileBlockRules, DEFAULT_BLOCK_RULES } from '../../src/mail/block';
-import { compileRules } from '../../src/mail/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
 import type { TicketRef } from '../../src/mail/thread';
 
 export const DESK_SECRET = 'memory-desk-secret-memory-desk-secret-0123';

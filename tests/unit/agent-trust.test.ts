@@ -3,7 +3,7 @@ import { agentMailTrust, answerPolicyFor } from '../../src/policy/agent-trust';
 import { decideInbound, type InboundSettings } from '../../src/policy/decide-inbound';
 import type { AuthenticationVerdict } from '../../src/mail/authenticate';
 import { compileBlockRules } from '../../src/mail/block';
-import { compileRules } from '../../src/mail/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
 import { replyAddress } from '../../src/mail/tokens';
 import type { ParsedMail } from '../../src/mail/types';
 

@@ -8,7 +8,9 @@ import {
   type BlockRule,
 } from '../../src/mail/block';
 import { addressesInHeader, forwardingAddressOf } from '../../src/mail/forwarding';
-import { compilePattern, MAX_MATCH_INPUT, testPattern } from '../../src/mail/rules';
+import { compilePattern } from '../../src/regex/compile-pattern';
+import { MAX_MATCH_INPUT } from '../../src/regex/match-input';
+import { testPattern } from '../../src/regex/run-pattern';
 import type { MailAddress } from '../../src/mail/types';
 
 describe('block rules', () => {

@@ -19,7 +19,7 @@ import {
 } from '../../src/mail/bounce';
 import { classifyParsedMail, type InboundFlags, type OwnMailIdentity } from '../../src/mail/classify';
 import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
-import { regexSafety } from '../../src/mail/rules';
+import { regexSafety } from '../../src/regex/regex-safety';
 import { tokenFromAddress } from '../../src/mail/tokens';
 import type { ParsedMail } from '../../src/mail/types';
 import { corpusFile, readManifest, type ManifestRow } from '../harness/corpus';

@@ -7,7 +7,7 @@ import {
   type MailHeaders,
   type OwnMailIdentity,
 } from '../../src/mail/classify';
-import { regexSafety } from '../../src/mail/rules';
+import { regexSafety } from '../../src/regex/regex-safety';
 import { LOOP_HEADER } from '../../src/outbound/headers';
 
 const OWN: OwnMailIdentity = {

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { classifyParsedMail, NO_IDENTITY } from '../../src/mail/classify';
 import { parseMail } from '../../src/mail/parse';
 import { compileBlockRules } from '../../src/mail/block';
-import { compileRules } from '../../src/mail/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
 import { replyAddress, tokenMessageId } from '../../src/mail/tokens';
 import type { ParsedMail } from '../../src/mail/types';
 import { decideInbound, type InboundDecision } from '../../src/policy/decide-inbound';

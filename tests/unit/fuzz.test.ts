@@ -24,7 +24,7 @@ import { configureParsePool, DEFAULT_PARSE_POOL, shutdownParsePool } from '../..
 import { spoolBuffer } from '../../src/ingest/spool';
 import { authenticate, tableResolver } from '../../src/mail/authenticate';
 import { compileBlockRules, DEFAULT_BLOCK_RULES } from '../../src/mail/block';
-import { compileRules } from '../../src/mail/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
 import { corpusFile, readManifest } from '../harness/corpus';
 import { MUTATIONS, pick, random } from '../harness/fuzz-mail';
 

@@ -3,8 +3,12 @@
  * case classes), and used exactly when a risky pattern meets a long, crowded input.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { linearEngineAvailable, linearRegex } from '../../src/mail/linear-regex';
-import { compilePattern, compileRules, evaluateRules, runRegex, type PipingRule } from '../../src/mail/rules';
+import type { PipingRule } from '../../contracts/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
+import { evaluateRules } from '../../src/policy/rules/evaluate-rules';
+import { compilePattern } from '../../src/regex/compile-pattern';
+import { linearEngineAvailable, linearRegex } from '../../src/regex/linear-regex';
+import { runRegex } from '../../src/regex/run-pattern';
 
 describe('linearRegex', () => {
   it('is available on this Node', () => {

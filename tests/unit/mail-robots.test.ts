@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBounce } from '../../src/mail/bounce';
 import { classifyParsedMail, type OwnMailIdentity } from '../../src/mail/classify';
 import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
-import { regexSafety } from '../../src/mail/rules';
+import { regexSafety } from '../../src/regex/regex-safety';
 import type { ParsedMail } from '../../src/mail/types';
 import {
   ROBOT_PATTERNS,

@@ -10,7 +10,7 @@ import {
   validateAutoMailLimits,
   type AutoMailLimits,
 } from '../../src/outbound/guard';
-import { regexSafety } from '../../src/mail/rules';
+import { regexSafety } from '../../src/regex/regex-safety';
 
 const MINUTE = 60_000;
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);

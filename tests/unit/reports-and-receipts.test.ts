@@ -17,7 +17,7 @@ import { compileBlockRules } from '../../src/mail/block';
 import { classifyParsedMail, NO_IDENTITY } from '../../src/mail/classify';
 import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
 import { parseReadReceipt } from '../../src/mail/read-receipt';
-import { compileRules } from '../../src/mail/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
 import type { ParsedMail } from '../../src/mail/types';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'mail');

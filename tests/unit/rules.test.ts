@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compilePattern,
-  compileRules,
-  evaluateRules,
-  formatValidationErrors,
-  LiteralScanner,
-  MAX_MATCH_INPUT,
-  regexSafety,
-  testPattern,
-  validateRule,
-  type Condition,
-  type PipingRule,
-  type RuleAction,
-  type RuleInput,
-} from '../../src/mail/rules';
+import type { Condition, PipingRule, RuleAction } from '../../contracts/rules';
+import { compileRules } from '../../src/policy/rules/compile-rules';
+import { evaluateRules } from '../../src/policy/rules/evaluate-rules';
+import type { RuleInput } from '../../src/policy/rules/rule-fields';
+import { formatValidationErrors, validateRule } from '../../src/policy/rules/validate-rule';
+import { compilePattern } from '../../src/regex/compile-pattern';
+import { LiteralScanner } from '../../src/regex/literal-scanner';
+import { MAX_MATCH_INPUT } from '../../src/regex/match-input';
+import { regexSafety } from '../../src/regex/regex-safety';
+import { testPattern } from '../../src/regex/run-pattern';
 
 const MAIL: RuleInput = {
   sender: 'jane@customer.test',

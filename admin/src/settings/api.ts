@@ -2,66 +2,20 @@
  * What the plugin's settings routes answer (src/services/mailboxes.ts, rules.ts, templates.ts, receipts.ts,
  * suppressions.ts, simulator.ts), and how a refusal is read: the server names the offending field in every 400.
  */
+import type {
+  BlockField,
+  MatchMode,
+  PipingRule as RuleDefinition,
+  RuleOutcome,
+} from '../../../contracts/rules';
+
 export const BASE = '/email-piping';
 
 /** The mailbox as answered; many settings files read it from here. */
 export type { MailboxAnswer as Mailbox } from '../../../contracts/api';
 
-export type MatchMode = 'exact' | 'wildcard' | 'regex';
-export const MATCH_MODES: MatchMode[] = ['exact', 'wildcard', 'regex'];
-export const CONDITION_FIELDS = [
-  'sender',
-  'forwardingAddress',
-  'to',
-  'cc',
-  'recipients',
-  'subject',
-  'body',
-  'header',
-  'authentication',
-] as const;
-export type ConditionField = (typeof CONDITION_FIELDS)[number];
-
-export interface Condition {
-  field: ConditionField;
-  header?: string;
-  mode: MatchMode;
-  pattern: string;
-  caseSensitive?: boolean;
-  negate?: boolean;
-}
-
-export { PRIORITIES, STATUSES } from '../utils/api';
-import { PRIORITIES, STATUSES } from '../utils/api';
-export const ACTION_TYPES = [
-  'setPriority',
-  'setStatus',
-  'addTags',
-  'setCategory',
-  'assign',
-  'addRecipients',
-  'skipNotifications',
-  'stopProcessing',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
-
-export type RuleAction =
-  | { type: 'setPriority'; value: (typeof PRIORITIES)[number] }
-  | { type: 'setStatus'; value: (typeof STATUSES)[number] }
-  | { type: 'addTags'; value: string[] }
-  | { type: 'setCategory'; value: string }
-  | { type: 'assign'; adminUserId: number }
-  | { type: 'addRecipients'; value: string[] }
-  | { type: 'skipNotifications' }
-  | { type: 'stopProcessing' };
-
-export interface PipingRule {
-  id: number;
-  name: string;
-  enabled: boolean;
-  match: 'all' | 'any';
-  conditions: Condition[];
-  actions: RuleAction[];
+/** A piping rule as `GET /piping-rules` shows it: the rule, and where and how often it applies. */
+export interface PipingRule extends RuleDefinition {
   position: number;
   mailboxId: number | null;
   hitCount: number | null;
@@ -70,7 +24,7 @@ export interface PipingRule {
 
 export interface BlockRule {
   id: number;
-  field: 'sender' | 'subject';
+  field: BlockField;
   mode: MatchMode;
   pattern: string;
   caseSensitive: boolean | null;
@@ -144,17 +98,7 @@ export interface SimulationResult {
   thread?: { kind: 'new' | 'existing'; ticketNumber?: number; via?: string; refused?: unknown };
   forwardingAddress?: string | null;
   plan?: { kind: string; notify?: string[]; newStatus?: string | null; reason?: string };
-  rules?: {
-    matched: Array<{ ruleId: number; name: string }>;
-    priority?: string;
-    status?: string;
-    tags: string[];
-    category?: string;
-    assigneeId?: number;
-    addRecipients: string[];
-    skipNotifications: boolean;
-    trace: string[];
-  } | null;
+  rules?: RuleOutcome | null;
   addedRecipients?: Array<{ address?: string; name?: string }>;
   notifications?: string[];
 }

@@ -3,7 +3,13 @@
  * (`conditions[0].pattern`, `actions[1].value`): each field shows the message for its own name.
  */
 import { Box, Checkbox, Flex, Grid, Typography } from '@strapi/design-system';
-import { ACTION_TYPES, CONDITION_FIELDS, MATCH_MODES, PRIORITIES, STATUSES, type ActionType } from '../api';
+import { PRIORITIES, STATUSES } from '../../../../contracts/ticket';
+import {
+  ACTION_TYPES,
+  CONDITION_FIELDS,
+  MATCH_MODES,
+  type RuleActionType,
+} from '../../../../contracts/rules';
 import type { FieldErrors } from '../hooks/useServerForm';
 import { useT } from '../useT';
 import { DeleteIconButton } from './buttons';
@@ -207,7 +213,7 @@ export const ActionEntry = ({
             value={action.type}
             error={errors[`${at}.type`]}
             onChange={(type) =>
-              onChange({ type: type as ActionType, value: defaultActionValue(type as ActionType) })
+              onChange({ type: type as RuleActionType, value: defaultActionValue(type as RuleActionType) })
             }
             options={ACTION_TYPES.map((value) => ({ value, label: actionNames[value] }))}
           />

@@ -2,14 +2,14 @@
  * The piping rule editor's state: conditions and actions as typed (lists of tags and addresses as text), turned into
  * the API's body on save. Each entry has a key of its own so React keeps its fields when another one is removed.
  */
-import {
-  splitLines,
-  type ActionType,
-  type ConditionField,
-  type MatchMode,
-  type PipingRule,
-  type RuleAction,
-} from '../api';
+import type {
+  ConditionField,
+  MatchMode,
+  RuleAction,
+  RuleActionType,
+  RuleMatch,
+} from '../../../../contracts/rules';
+import { splitLines, type PipingRule } from '../api';
 
 export interface ConditionDraft {
   key: number;
@@ -23,14 +23,14 @@ export interface ConditionDraft {
 
 export interface ActionDraft {
   key: number;
-  type: ActionType;
+  type: RuleActionType;
   value: string;
 }
 
 export interface RuleDraft {
   name: string;
   enabled: boolean;
-  match: 'all' | 'any';
+  match: RuleMatch;
   mailboxId: string;
   conditions: ConditionDraft[];
   actions: ActionDraft[];
@@ -52,7 +52,7 @@ export const newCondition = (): ConditionDraft => ({
 });
 
 /** The value a new action of this type starts with. */
-export function defaultActionValue(type: ActionType): string {
+export function defaultActionValue(type: RuleActionType): string {
   if (type === 'setPriority') return 'high';
   if (type === 'setStatus') return 'pending';
   return '';

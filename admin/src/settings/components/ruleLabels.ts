@@ -1,5 +1,12 @@
 /** Translated names of rule fields, modes and actions, shared by the rule and block-rule pages. */
-import type { ActionType, Condition, ConditionField, MatchMode, RuleAction } from '../api';
+import type { Priority, TicketStatus } from '../../../../contracts/ticket';
+import type {
+  Condition,
+  ConditionField,
+  MatchMode,
+  RuleAction,
+  RuleActionType,
+} from '../../../../contracts/rules';
 import type { T } from '../useT';
 
 export function fieldLabels(t: T): Record<ConditionField, string> {
@@ -24,7 +31,7 @@ export function modeLabels(t: T): Record<MatchMode, string> {
   };
 }
 
-export function actionLabels(t: T): Record<ActionType, string> {
+export function actionLabels(t: T): Record<RuleActionType, string> {
   return {
     setPriority: t('settings.rules.action.setPriority', 'Set priority'),
     setStatus: t('settings.rules.action.setStatus', 'Set status'),
@@ -37,7 +44,7 @@ export function actionLabels(t: T): Record<ActionType, string> {
   };
 }
 
-export function priorityLabels(t: T): Record<string, string> {
+export function priorityLabels(t: T): Record<Priority, string> {
   return {
     low: t('settings.priority.low', 'Low'),
     normal: t('settings.priority.normal', 'Normal'),
@@ -46,7 +53,7 @@ export function priorityLabels(t: T): Record<string, string> {
   };
 }
 
-export function statusLabels(t: T): Record<string, string> {
+export function statusLabels(t: T): Record<TicketStatus, string> {
   return {
     open: t('settings.status.open', 'Open'),
     pending: t('settings.status.pending', 'Pending'),

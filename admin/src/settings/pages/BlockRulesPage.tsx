@@ -16,7 +16,8 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { Plus } from '@strapi/icons';
-import { BASE, MATCH_MODES, type BlockRule, type MatchMode } from '../api';
+import { BLOCK_FIELDS, MATCH_MODES, type BlockField, type MatchMode } from '../../../../contracts/rules';
+import { BASE, type BlockRule } from '../api';
 import { RowActions } from '../components/buttons';
 import { ConfirmationDialog } from '../components/ConfirmationDialog';
 import { SelectField, TextField } from '../components/fields';
@@ -34,7 +35,7 @@ import { useT } from '../useT';
 
 interface BlockDraft {
   id: number | null;
-  field: 'sender' | 'subject';
+  field: BlockField;
   mode: MatchMode;
   pattern: string;
   caseSensitive: boolean;
@@ -120,10 +121,7 @@ const BlockRuleModal = ({
               <SelectField
                 {...bind.text('field')}
                 label={t('settings.block.field', 'Field')}
-                options={[
-                  { value: 'sender', label: fields.sender },
-                  { value: 'subject', label: fields.subject },
-                ]}
+                options={BLOCK_FIELDS.map((value) => ({ value, label: fields[value] }))}
               />
               <SelectField
                 {...bind.text('mode')}

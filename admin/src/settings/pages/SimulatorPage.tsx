@@ -210,12 +210,12 @@ const SimulationView = ({ result }: { result: SimulationResult }) => {
                   ))}
                   {result.rules.priority ? (
                     <Typography>
-                      {describeAction(t, { type: 'setPriority', value: result.rules.priority as 'high' })}
+                      {describeAction(t, { type: 'setPriority', value: result.rules.priority })}
                     </Typography>
                   ) : null}
                   {result.rules.status ? (
                     <Typography>
-                      {describeAction(t, { type: 'setStatus', value: result.rules.status as 'open' })}
+                      {describeAction(t, { type: 'setStatus', value: result.rules.status })}
                     </Typography>
                   ) : null}
                   {result.rules.tags.length > 0 ? (

@@ -1,7 +1,7 @@
 /**
  * Admin regular expressions on V8's linear-time engine, so no pattern can make matching slow, whatever the mail.
  *
- * The safety check in rules.ts refuses exponential and cubic patterns, but a backtracking search for an ordinary
+ * The safety check (regex-safety.ts) refuses exponential and cubic patterns, but a backtracking search for an ordinary
  * `invoice.*paid` over one 64 KB line of "invoice invoice …" still costs O(n²): 1.5 s per rule per hostile mail on
  * this machine. V8 ships a second engine (the one behind Chrome's `l` flag, an RE2-style automaton simulation) that
  * runs in time linear in the input; with it the same search takes milliseconds. Node turns it on with a V8 flag, set
