@@ -16,7 +16,7 @@ import { requesterOf } from '../mail/requester';
 import type { TicketRef } from '../mail/thread';
 import type { MailAddress, ParsedMail } from '../mail/types';
 import { languagesOfMail } from '../mail/language';
-import { parseLanguagePreferences } from '../outbound/templates';
+import { parseLanguagePreferences } from '../mail/language-tags';
 import type { ContentPreference } from '../schemas/mailbox';
 import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
