@@ -8,7 +8,7 @@
  * mail that needs it, not at boot. Only a bounded slice of the text is read, and text (almost) in plain ASCII is not
  * given to the detector at all (see {@link MIN_NON_ASCII_SHARE}).
  */
-import { isRightToLeft } from '../outbound/templates';
+import { isRightToLeft } from './language-tags';
 
 export interface DetectedLanguage {
   /** ISO 639-1 code, e.g. `ar`, `he`, `fa`, `ur`, `en`. */

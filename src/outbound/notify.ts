@@ -10,14 +10,9 @@ import { replyAddress, subjectToken, tokenMessageId, normaliseAddress } from '..
 import type { NotificationSwitches, UnauthenticatedAnswers } from '../schemas/mailbox';
 import { automaticMailHeaders, replyReferences, type AutomaticKind } from './headers';
 import { clipName, clipSubject, isReferableId } from './header-limits';
-import {
-  chooseTemplate,
-  isCustomerEvent,
-  mergeTemplates,
-  renderTemplate,
-  type NotificationEvent,
-  type Template,
-} from './templates';
+import { isCustomerEvent, type NotificationEvent, type Template } from '../../contracts/templates';
+import { chooseTemplate, mergeTemplates } from './templates/choose';
+import { renderTemplate } from './templates/render';
 
 export interface NotificationTicket {
   id: number;

@@ -4,7 +4,7 @@
  * loads the facts and carries the plan out inside its transaction.
  */
 import type { ThreadDecision } from '../mail/thread';
-import type { NotificationEvent } from '../outbound/templates';
+import type { NotificationEvent } from '../../contracts/templates';
 import type { ClosedTicketReplies } from '../schemas/mailbox';
 
 export interface InboundFacts {

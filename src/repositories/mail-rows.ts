@@ -10,7 +10,7 @@ import type { InboundFlags } from '../mail/classify';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { languagesOfMail } from '../mail/language';
-import { parseLanguagePreferences } from '../outbound/templates';
+import { parseLanguagePreferences } from '../mail/language-tags';
 import { mailClassOf, type InboundDecision } from '../policy/decide-inbound';
 import type { ContentPreference } from '../schemas/mailbox';
 

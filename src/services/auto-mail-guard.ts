@@ -17,7 +17,7 @@ import {
   type AutoMailLimits,
 } from '../outbound/guard';
 import type { PlannedMail } from '../outbound/notify';
-import { AGENT_EVENTS } from '../outbound/templates';
+import { AGENT_EVENTS } from '../../contracts/templates';
 import { UID } from '../uids';
 import { emitPluginEvent } from './events';
 import { pluginConfig } from './plugin-config';

@@ -12,7 +12,7 @@ import {
   type OneTimeAnswerKind,
   type TriggerMessage,
 } from '../outbound/notify';
-import type { NotificationEvent, Template } from '../outbound/templates';
+import type { NotificationEvent, Template } from '../../contracts/templates';
 import {
   DEFAULT_NOTIFICATIONS,
   type NotificationSwitches,

@@ -7,14 +7,15 @@ import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
 import { REPLY_ABOVE_MARKER } from '../mail/quotes';
 import { subjectToken } from '../mail/tokens';
-import { DEFAULT_TEMPLATES } from '../outbound/default-templates';
 import {
   isCustomerEvent,
   isNotificationEvent,
-  renderTemplate,
-  validateTemplate,
   type Template,
-} from '../outbound/templates';
+  type TemplateList,
+} from '../../contracts/templates';
+import { DEFAULT_TEMPLATES } from '../outbound/templates/default-templates';
+import { renderTemplate } from '../outbound/templates/render';
+import { validateTemplate } from '../outbound/templates/validate';
 import { UID } from '../uids';
 import { pluginConfig } from './plugin-config';
 
@@ -41,10 +42,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const rows = () => strapi.db.query(UID.template as never);
 
   return {
-    async list() {
-      const own = (await rows().findMany({ orderBy: [{ event: 'asc' }, { language: 'asc' }] })) as Array<
-        Template & { id: number }
-      >;
+    async list(): Promise<TemplateList> {
+      const own = (await rows().findMany({
+        orderBy: [{ event: 'asc' }, { language: 'asc' }],
+      })) as TemplateList['templates'];
       return { templates: own, defaults: DEFAULT_TEMPLATES };
     },
 

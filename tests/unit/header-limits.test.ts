@@ -10,8 +10,9 @@ import {
   isReferableId,
 } from '../../src/outbound/header-limits';
 import { messageOptions, type OutgoingMail } from '../../src/outbound/mailer';
-import { DEFAULT_TEMPLATES } from '../../src/outbound/default-templates';
-import { chooseTemplate, renderTemplate } from '../../src/outbound/templates';
+import { DEFAULT_TEMPLATES } from '../../src/outbound/templates/default-templates';
+import { chooseTemplate } from '../../src/outbound/templates/choose';
+import { renderTemplate } from '../../src/outbound/templates/render';
 
 /** The raw header block nodemailer writes for a mail (real nodemailer, no transport). */
 async function rawHeaders(mail: OutgoingMail): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectLanguage, languagesOfMail } from '../../src/mail/language';
-import { chooseTemplate, mergeTemplates, renderTemplate } from '../../src/outbound/templates';
+import { chooseTemplate, mergeTemplates } from '../../src/outbound/templates/choose';
+import { renderTemplate } from '../../src/outbound/templates/render';
 
 describe('detectLanguage', () => {
   it.each([

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATES, SHIPPED_LANGUAGES } from '../../src/outbound/default-templates';
+import {
+  CUSTOMER_EVENTS,
+  NOTIFICATION_EVENTS,
+  PLACEHOLDERS,
+  SHIPPED_LANGUAGES,
+} from '../../contracts/templates';
+import { chooseTemplate } from '../../src/outbound/templates/choose';
+import { DEFAULT_TEMPLATES } from '../../src/outbound/templates/default-templates';
+import { renderTemplate } from '../../src/outbound/templates/render';
+import { validateTemplate } from '../../src/outbound/templates/validate';
 import { LOOP_HEADER } from '../../src/outbound/headers';
 import {
   planNotifications,
@@ -7,14 +16,6 @@ import {
   type NotificationInput,
   type OneTimeAnswerInput,
 } from '../../src/outbound/notify';
-import {
-  CUSTOMER_EVENTS,
-  NOTIFICATION_EVENTS,
-  PLACEHOLDERS,
-  chooseTemplate,
-  renderTemplate,
-  validateTemplate,
-} from '../../src/outbound/templates';
 import { tokenFromAddress, tokenFromMessageId } from '../../src/mail/tokens';
 import { DEFAULT_NOTIFICATIONS } from '../../src/schemas/mailbox';
 

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATES, SHIPPED_LANGUAGES } from '../../src/outbound/default-templates';
 import {
   AGENT_EVENTS,
   CUSTOMER_EVENTS,
   NOTIFICATION_EVENTS,
-  chooseTemplate,
-  isRightToLeft,
-  mergeTemplates,
-  parseLanguagePreferences,
-  renderTemplate,
-  validateTemplate,
+  SHIPPED_LANGUAGES,
   type NotificationEvent,
   type Template,
-  type TemplateContext,
-} from '../../src/outbound/templates';
+} from '../../contracts/templates';
+import { isRightToLeft, parseLanguagePreferences } from '../../src/mail/language-tags';
+import { chooseTemplate, mergeTemplates } from '../../src/outbound/templates/choose';
+import { DEFAULT_TEMPLATES } from '../../src/outbound/templates/default-templates';
+import { renderTemplate, type TemplateContext } from '../../src/outbound/templates/render';
+import { validateTemplate } from '../../src/outbound/templates/validate';
 
 const MARKER = '##- Please type your reply above this line -##';
 const options = { replyAboveMarker: MARKER, subjectToken: '[#1234]' };

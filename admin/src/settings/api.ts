@@ -34,60 +34,6 @@ export interface BlockRule {
   lastHitAt: string | null;
 }
 
-export const NOTIFICATION_EVENTS = [
-  'ticket-acknowledgement',
-  'agent-reply',
-  'ticket-resolved',
-  'ticket-closed',
-  'agent-new-ticket',
-  'agent-customer-reply',
-  'mail-refused',
-  'mailbox-unmonitored',
-] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
-/** The languages the plugin ships templates in. */
-export const SHIPPED_LANGUAGES = ['en', 'fr', 'pt', 'pl', 'et', 'ar'];
-export const CUSTOMER_EVENTS: NotificationEvent[] = [
-  'ticket-acknowledgement',
-  'agent-reply',
-  'ticket-resolved',
-  'ticket-closed',
-  'mail-refused',
-  'mailbox-unmonitored',
-];
-export const PLACEHOLDERS = [
-  'ticket.number',
-  'ticket.subject',
-  'ticket.status',
-  'ticket.priority',
-  'ticket.adminUrl',
-  'requester.name',
-  'requester.email',
-  'message.text',
-  'message.from',
-  'agent.name',
-  'site.name',
-  'mailbox.name',
-  'mailbox.helpText',
-  'refusal.reason',
-] as const;
-
-export interface Template {
-  id?: number;
-  event: NotificationEvent;
-  language: string;
-  subject: string;
-  body: string;
-}
-
-export interface RenderedTemplate {
-  subject: string;
-  text: string;
-  html: string;
-  language: string;
-  direction: 'ltr' | 'rtl';
-}
-
 export interface SimulationResult {
   outcome: string;
   reason?: string | null;

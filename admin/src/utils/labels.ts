@@ -1,5 +1,6 @@
 /** Translated names of the values the API sends (statuses, priorities, flags, outbox states). */
 import type { MessageDescriptor } from 'react-intl';
+import type { NotificationEvent } from '../../../contracts/templates';
 import type { OutboxStatus, TicketPriority, TicketStatus } from './api';
 import { getTranslation } from './getTranslation';
 
@@ -76,7 +77,7 @@ export const MAIL_CLASS_FLAGS: Record<string, string> = {
   automatic: 'automatic',
 };
 
-/** What caused an outgoing mail (outbox `event`). Unknown events are shown as they are. */
+/** What caused an outgoing mail (outbox `event`), for every notification event. Unknown events are shown as they are. */
 export const EVENT_LABELS: Record<string, MessageDescriptor> = {
   'agent-reply': message('outbox.event.agentReply', 'Agent reply'),
   'ticket-acknowledgement': message('outbox.event.acknowledgement', 'Acknowledgement'),
@@ -86,4 +87,4 @@ export const EVENT_LABELS: Record<string, MessageDescriptor> = {
   'agent-customer-reply': message('outbox.event.agentCustomerReply', 'Customer reply (to agents)'),
   'mail-refused': message('outbox.event.mailRefused', 'Mail refused'),
   'mailbox-unmonitored': message('outbox.event.mailboxUnmonitored', 'Mailbox not monitored'),
-};
+} satisfies Record<NotificationEvent, MessageDescriptor>;

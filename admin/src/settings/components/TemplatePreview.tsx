@@ -4,7 +4,7 @@
  */
 import { Box, Flex, Typography } from '@strapi/design-system';
 import { styled } from 'styled-components';
-import type { RenderedTemplate } from '../api';
+import type { RenderedMail } from '../../../../contracts/templates';
 import { useT } from '../useT';
 import { Section } from './fields';
 
@@ -25,7 +25,7 @@ const Pre = styled.pre`
   font-size: 1.3rem;
 `;
 
-export const TemplatePreview = ({ preview }: { preview: RenderedTemplate }) => {
+export const TemplatePreview = ({ preview }: { preview: RenderedMail }) => {
   const t = useT();
   const direction = preview.direction;
   return (

@@ -1,5 +1,5 @@
 /** Translated names of the notification events and help for each template placeholder (pages/TemplatesPage.tsx). */
-import type { NotificationEvent, PLACEHOLDERS } from '../api';
+import type { NotificationEvent, Placeholder } from '../../../../contracts/templates';
 import type { T } from '../useT';
 
 export function eventLabels(t: T): Record<NotificationEvent, string> {
@@ -15,7 +15,7 @@ export function eventLabels(t: T): Record<NotificationEvent, string> {
   };
 }
 
-export function placeholderHelp(t: T): Record<(typeof PLACEHOLDERS)[number], string> {
+export function placeholderHelp(t: T): Record<Placeholder, string> {
   return {
     'ticket.number': t('settings.templates.ph.ticketNumber', 'The ticket number'),
     'ticket.subject': t('settings.templates.ph.ticketSubject', 'The ticket subject'),

@@ -9,15 +9,15 @@ import { Badge, Button, Flex, Grid, Td, TextButton, Tr, Typography } from '@stra
 import { Eye, Trash } from '@strapi/icons';
 import { styled } from 'styled-components';
 import {
-  BASE,
   CUSTOMER_EVENTS,
   NOTIFICATION_EVENTS,
   PLACEHOLDERS,
   SHIPPED_LANGUAGES,
   type NotificationEvent,
-  type RenderedTemplate,
-  type Template,
-} from '../api';
+  type RenderedMail,
+  type TemplateList,
+} from '../../../../contracts/templates';
+import { BASE } from '../api';
 import { SaveButton } from '../components/buttons';
 import { ConfirmationDialog } from '../components/ConfirmationDialog';
 import { ErrorText, GridCell, Section, SelectField, TextAreaField, TextField } from '../components/fields';
@@ -31,6 +31,9 @@ import { useNotify } from '../hooks/useNotify';
 import { useServerActions } from '../hooks/useServerActions';
 import { useServerForm } from '../hooks/useServerForm';
 import { useT } from '../useT';
+
+/** One of the site owner's own templates, as `GET /templates` lists it (with its row id). */
+type OwnTemplate = TemplateList['templates'][number];
 
 const OTHER_LANGUAGE = '__other__';
 const RTL = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'iw', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi']);
@@ -47,7 +50,7 @@ const Templates = () => {
   const t = useT();
   const { put, post, del } = useFetchClient();
   const notify = useNotify();
-  const stored = useApiData<{ templates: Template[]; defaults: Template[] }>(`${BASE}/templates`);
+  const stored = useApiData<TemplateList>(`${BASE}/templates`);
   const own = stored.data?.templates ?? null;
   const [event, setEvent] = useState<NotificationEvent>('ticket-acknowledgement');
   const [languageChoice, setLanguageChoice] = useState('en');
@@ -56,8 +59,8 @@ const Templates = () => {
   const [body, setBody] = useState('');
   const { errors, send, isSending, clearErrors } = useServerForm<'save' | 'preview'>();
   const { run } = useServerActions();
-  const [preview, setPreview] = useState<RenderedTemplate | null>(null);
-  const [toReset, setToReset] = useState<Template | null>(null);
+  const [preview, setPreview] = useState<RenderedMail | null>(null);
+  const [toReset, setToReset] = useState<OwnTemplate | null>(null);
   const events = eventLabels(t);
   const help = placeholderHelp(t);
 
@@ -97,7 +100,7 @@ const Templates = () => {
     send(
       'preview',
       async () => {
-        const { data } = await post<{ data: RenderedTemplate }>(`${BASE}/templates/preview`, templateBody());
+        const { data } = await post<{ data: RenderedMail }>(`${BASE}/templates/preview`, templateBody());
         setPreview(data.data);
       },
       { onRefusal: () => setPreview(null) }
@@ -110,7 +113,7 @@ const Templates = () => {
       await stored.reload();
     });
 
-  const reset = (template: Template) =>
+  const reset = (template: OwnTemplate) =>
     run('reset', async () => {
       if (template.id === undefined) return;
       await del(`${BASE}/templates/${template.id}`);
@@ -119,7 +122,7 @@ const Templates = () => {
     });
 
   /** Opens a customised template in the editor. */
-  const edit = (template: Template) => {
+  const edit = (template: OwnTemplate) => {
     setEvent(template.event);
     if (languages.includes(template.language)) setLanguageChoice(template.language);
     else {
