@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { classifyParsedMail, NO_IDENTITY } from '../mail/classify';
-import { parseMail } from '../mail/parse';
+import { parseMail } from '../mail/parse/parse-mail';
 import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';

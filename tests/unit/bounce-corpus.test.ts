@@ -18,7 +18,8 @@ import {
   type BounceReport,
 } from '../../src/mail/bounce';
 import { classifyParsedMail, type InboundFlags, type OwnMailIdentity } from '../../src/mail/classify';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { regexSafety } from '../../src/mail/rules';
 import { tokenFromAddress } from '../../src/mail/tokens';
 import type { ParsedMail } from '../../src/mail/types';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBounce } from '../../src/mail/bounce';
 import { classifyParsedMail, type OwnMailIdentity } from '../../src/mail/classify';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { regexSafety } from '../../src/mail/rules';
 import type { ParsedMail } from '../../src/mail/types';
 import {

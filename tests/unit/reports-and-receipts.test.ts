@@ -15,7 +15,8 @@ import {
 import { parseBounce } from '../../src/mail/bounce';
 import { compileBlockRules } from '../../src/mail/block';
 import { classifyParsedMail, NO_IDENTITY } from '../../src/mail/classify';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { parseReadReceipt } from '../../src/mail/read-receipt';
 import { compileRules } from '../../src/mail/rules';
 import type { ParsedMail } from '../../src/mail/types';
