@@ -11,7 +11,8 @@
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { classifyParsedMail, NO_IDENTITY } from '../mail/classify';
+import { classifyParsedMail } from '../policy/classify/classify-inbound';
+import { NO_IDENTITY } from '../policy/classify/inbound-flags';
 import { parseMail } from '../mail/parse/parse-mail';
 import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
 import { requesterOf } from '../mail/requester';

@@ -10,7 +10,7 @@ import type { Core } from '@strapi/strapi';
 import type { ImportStore, PendingServerAction } from '../ingest/importer';
 import type { InboundOrigin, IngestOutcome, RecordOptions } from '../ingest/ingest-message';
 import { decideInbound, mailClassOf, type InboundDecision } from '../ingest/decide-inbound';
-import type { InboundFlags } from '../mail/classify';
+import type { InboundFlags } from '../policy/classify/inbound-flags';
 import type { SpooledRaw } from '../ingest/spool';
 import { requesterOf } from '../mail/requester';
 import type { TicketRef } from '../mail/thread';

@@ -17,7 +17,8 @@ import {
   verpTokenOf,
   type BounceReport,
 } from '../../src/mail/bounce';
-import { classifyParsedMail, type InboundFlags, type OwnMailIdentity } from '../../src/mail/classify';
+import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
+import type { InboundFlags, OwnMailIdentity } from '../../src/policy/classify/inbound-flags';
 import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
 import { parseMail } from '../../src/mail/parse/parse-mail';
 import { regexSafety } from '../../src/mail/rules';

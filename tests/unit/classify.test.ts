@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CLASSIFY_PATTERNS,
-  classifyInbound,
-  type InboundFlags,
-  type InboundInput,
-  type MailHeaders,
-  type OwnMailIdentity,
-} from '../../src/mail/classify';
+import { CLASSIFY_PATTERNS, classifyInbound } from '../../src/policy/classify/classify-inbound';
+import type {
+  InboundFlags,
+  InboundInput,
+  MailHeaders,
+  OwnMailIdentity,
+} from '../../src/policy/classify/inbound-flags';
 import { regexSafety } from '../../src/mail/rules';
 import { LOOP_HEADER } from '../../src/outbound/headers';
 

@@ -14,7 +14,8 @@ import {
 } from '../../src/ingest/decide-inbound';
 import { parseBounce } from '../../src/mail/bounce';
 import { compileBlockRules } from '../../src/mail/block';
-import { classifyParsedMail, NO_IDENTITY } from '../../src/mail/classify';
+import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
+import { NO_IDENTITY } from '../../src/policy/classify/inbound-flags';
 import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
 import { parseMail } from '../../src/mail/parse/parse-mail';
 import { parseReadReceipt } from '../../src/mail/read-receipt';
