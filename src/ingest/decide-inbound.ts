@@ -16,7 +16,9 @@
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import type { AuthenticationVerdict } from '../mail/authenticate';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
-import { parseBounce, verpTokenOf, type BounceReport } from '../mail/bounce';
+import type { BounceReport } from '../mail/bounce/bounce-report';
+import { parseBounce } from '../mail/bounce/parse-bounce';
+import { verpTokenOf } from '../mail/bounce/verp';
 import { classifyParsedMail } from '../policy/classify/classify-inbound';
 import type { AutomaticVerdict, InboundFlags } from '../policy/classify/inbound-flags';
 import { addressesInHeader, forwardingAddressOf } from '../mail/forwarding';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBounce } from '../../src/mail/bounce';
+import { parseBounce } from '../../src/mail/bounce/parse-bounce';
 import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
 import type { OwnMailIdentity } from '../../src/policy/classify/inbound-flags';
 import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';

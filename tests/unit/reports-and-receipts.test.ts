@@ -12,7 +12,7 @@ import {
   type InboundSettings,
   type OutboundMatch,
 } from '../../src/ingest/decide-inbound';
-import { parseBounce } from '../../src/mail/bounce';
+import { parseBounce } from '../../src/mail/bounce/parse-bounce';
 import { compileBlockRules } from '../../src/mail/block';
 import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
 import { NO_IDENTITY } from '../../src/policy/classify/inbound-flags';
