@@ -14,7 +14,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { classifyParsedMail } from '../policy/classify/classify-inbound';
 import { NO_IDENTITY } from '../policy/classify/inbound-flags';
 import { parseMail } from '../mail/parse/parse-mail';
-import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
+import { trimQuotedHtml } from '../mail/quotes/html-quotes';
+import { trimQuotedText } from '../mail/quotes/text-quotes';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 // Set by the pool in `workerData`, so importing this file anywhere else (a test in a worker thread) starts nothing.

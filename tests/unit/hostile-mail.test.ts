@@ -11,7 +11,7 @@ import { addressesInHeader, forwardingAddressOf } from '../../src/mail/forwardin
 import { safeAttachmentFilename } from '../../src/mail/parse/attachment-names';
 import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
 import { parseMail } from '../../src/mail/parse/parse-mail';
-import { trimQuotedHtml } from '../../src/mail/quotes';
+import { trimQuotedHtml } from '../../src/mail/quotes/html-quotes';
 import { sanitizeMailHtml } from '../../src/mail/sanitize';
 import {
   htmlBudgetOf,
