@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CLASSIFY_PATTERNS, classifyInbound } from '../../src/policy/classify/classify-inbound';
+import { classifyInbound } from '../../src/policy/classify/classify-inbound';
+import { CLASSIFY_PATTERNS } from '../../src/policy/classify/classify-patterns';
 import type {
   InboundFlags,
   InboundInput,

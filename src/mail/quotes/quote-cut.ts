@@ -10,9 +10,9 @@
  * corpus; the ideas (attribution lines in several languages, Outlook header blocks, client quote containers)
  * are borrowed from them.
  *
- * trimQuotedText (text-quotes.ts) and trimQuotedHtml (html-quotes.ts) share the decision procedure of this file over "lines": for text these are the lines of the body, for
- * HTML the lines a reader would see (split at `<br>` and block elements), so text and HTML bodies of one
- * message are trimmed by the same rules:
+ * trimQuotedText (text-quotes.ts) and trimQuotedHtml (html-quotes.ts) share the decision procedure of this file
+ * over "lines": for text these are the lines of the body, for HTML the lines a reader would see (split at `<br>`
+ * and block elements), so text and HTML bodies of one message are trimmed by the same rules:
  *
  * 1. Our own marker {@link REPLY_ABOVE_MARKER} (also when quoted with `>` or inside HTML) cuts first.
  * 2. Otherwise the first quote start, top down: an Outlook separator, a `-----Original Message-----` line,

@@ -4,35 +4,17 @@
  * a bounce is recorded against the mail it reports on, our own mail coming back creates nothing.
  *
  * Pure: headers, sender, subject and (optionally) a little of the body in, flags out. No I/O, no Strapi. This file
- * walks the checks of check-order.ts; each check is a file of its own in this folder.
+ * walks the checks of check-order.ts; each check is a file of its own in this folder, its patterns are listed in
+ * classify-patterns.ts.
  *
  * Every regular expression here is linear (no nested quantifiers, no overlapping repetitions next to each other), and
  * runs on input cut to a fixed length first: a hostile message cannot make classification slow.
  */
 import type { ParsedMail } from '../../mail/types';
-import {
-  BOUNCE_SUBJECT,
-  DELIVERY_FAILURE_WORDING,
-  INLINE_DSN_FIELD,
-  SMTP_STATUS_LINE,
-} from './bounce-wording';
 import { MAX_BODY_EVIDENCE_LENGTH } from './bounded-reads';
 import { INBOUND_CHECKS } from './check-order';
 import { type FlagName, readMailFacts } from './inbound-check';
 import type { InboundFlags, InboundInput, OwnMailIdentity } from './inbound-flags';
-import {
-  DAEMON_NAME,
-  DAEMON_SENDER,
-  LIST_ROBOT_SENDER,
-  NO_REPLY_SENDER,
-  NULL_ADDRESS,
-} from './sender-patterns';
-import {
-  AUTO_COLON_SUBJECT,
-  AUTO_REPLY_SUBJECTS,
-  OUT_OF_OFFICE_SUBJECTS,
-  REPLY_PREFIX,
-} from './subject-patterns';
 
 /**
  * The loop and bounce flags of one inbound message, with the reasons that set them. Reads only what it is given;
@@ -88,20 +70,3 @@ export function classifyParsedMail(mail: ParsedMail, own: OwnMailIdentity): Inbo
     },
   });
 }
-
-/** Every module-level pattern, so a test can prove each one linear with the rule engine's regexSafety. */
-export const CLASSIFY_PATTERNS: readonly RegExp[] = [
-  DAEMON_SENDER,
-  DAEMON_NAME,
-  LIST_ROBOT_SENDER,
-  NO_REPLY_SENDER,
-  NULL_ADDRESS,
-  REPLY_PREFIX,
-  AUTO_COLON_SUBJECT,
-  OUT_OF_OFFICE_SUBJECTS,
-  AUTO_REPLY_SUBJECTS,
-  BOUNCE_SUBJECT,
-  SMTP_STATUS_LINE,
-  INLINE_DSN_FIELD,
-  DELIVERY_FAILURE_WORDING,
-];

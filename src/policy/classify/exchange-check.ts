@@ -1,4 +1,7 @@
-/** Exchange: its out-of-office (X-Auto-Response-Suppress with the inbox-rules loop header) and its other generated mail. */
+/**
+ * Exchange: its out-of-office (X-Auto-Response-Suppress with the inbox-rules loop header) and its other generated
+ * mail.
+ */
 import { firstHeader, quote } from './bounded-reads';
 import type { CheckFinding, InboundCheck } from './inbound-check';
 

@@ -1,4 +1,7 @@
-/** Our own mail come back (Zammad's own_notification_loop_detection and sender_is_system_address): our address, our Message-ID. */
+/**
+ * Our own mail come back (Zammad's own_notification_loop_detection and sender_is_system_address): from our address,
+ * or with a Message-ID we generated.
+ */
 import { plainAddress } from './bounded-reads';
 import type { CheckFinding, InboundCheck } from './inbound-check';
 

@@ -1,4 +1,7 @@
-/** Senders that are machines: a null Return-Path or From, a daemon (by address or name), a list robot, a no-reply robot. */
+/**
+ * Senders that are machines: a null Return-Path or From, a daemon (by address or name), a list robot, a no-reply
+ * robot.
+ */
 import { quote } from './bounded-reads';
 import type { CheckFinding, InboundCheck } from './inbound-check';
 import { LIST_ROBOT_SENDER, NO_REPLY_SENDER } from './sender-patterns';

@@ -1,4 +1,7 @@
-/** Subjects of automatic mail, anchored at the start after reply prefixes: out of office first, then other automatic replies. */
+/**
+ * Subjects of automatic mail, anchored at the start after reply prefixes: out of office first, then other automatic
+ * replies.
+ */
 import { quote } from './bounded-reads';
 import { type InboundCheck, NO_FINDINGS } from './inbound-check';
 import {
