@@ -16,7 +16,7 @@
  * their whole transaction after a pause (see database-retry.ts) and never quarantine for them; if the error
  * persists it propagates, the cursor stays put and the next run tries again.
  */
-import { removeSpooledAttachments } from '../mail/parse';
+import { removeSpooledAttachments } from '../mail/parse/attachment-spool';
 import type { ParsedMail } from '../mail/types';
 import { decideInbound } from '../policy/decide-inbound';
 import { asDatabaseFailure, isTemporaryDatabaseError } from './database-errors';

@@ -22,9 +22,11 @@ import {
   type AuthenticationVerdict,
   type DnsResolver,
 } from '../mail/authenticate';
-import { classifyParsedMail, NO_IDENTITY, type InboundFlags } from '../mail/classify';
-import { parseMail } from '../mail/parse';
-import { trimQuotedHtml, trimQuotedText } from '../mail/quotes';
+import { classifyParsedMail } from '../policy/classify/classify-inbound';
+import { NO_IDENTITY, type InboundFlags } from '../policy/classify/inbound-flags';
+import { parseMail } from '../mail/parse/parse-mail';
+import { trimQuotedHtml } from '../mail/quotes/html-quotes';
+import { trimQuotedText } from '../mail/quotes/text-quotes';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { identityKey } from '../policy/own-mail-identity';

@@ -4,9 +4,9 @@
  * quote trimming, classification with the mailbox's identity, DKIM hashing — so the main thread only waits, and the
  * decision after it is cheap.
  */
-import { removeSpooledAttachments } from '../mail/parse';
+import { removeSpooledAttachments } from '../mail/parse/attachment-spool';
 import type { AuthenticationVerdict } from '../mail/authenticate';
-import type { InboundFlags } from '../mail/classify';
+import type { InboundFlags } from '../policy/classify/inbound-flags';
 import type { ParsedMail } from '../mail/types';
 import { ParseAbandonedError, parsePool, ParsePoolUnavailableError, type JobPreparation } from './parse-pool';
 import { removeSpooled, type SpooledRaw } from './spool';

@@ -29,7 +29,7 @@ export interface BlockRule {
 
 /**
  * Seeded once into a new database, then the admin's to edit or delete. Machine senders that never want an answer
- * (classify.ts flags more of them as automatic, but imports them).
+ * (src/policy/classify/ flags more of them as automatic, but imports them).
  */
 export const DEFAULT_BLOCK_RULES: readonly BlockRule[] = [
   { id: 1, field: 'sender', mode: 'wildcard', pattern: 'mailer-daemon@*' },

@@ -9,7 +9,7 @@
  * whose original HTML is kept as a download anyway.
  */
 import { Tokenizer } from 'htmlparser2';
-import { BLOCK_ELEMENTS } from './quotes';
+import { BLOCK_ELEMENTS } from './quotes/block-elements';
 
 /** Elements whose start and end are a line break for a reader: the quote trimmer's blocks, and `<br>`. */
 const breaks = (name: string): boolean => name === 'br' || BLOCK_ELEMENTS.has(name);

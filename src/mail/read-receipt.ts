@@ -4,9 +4,10 @@
  * (Final-Recipient) and what happened (Disposition: displayed, deleted, …); clients also put the mail's id in
  * In-Reply-To / References. A receipt is information for the agent, never a delivery failure.
  *
- * No Strapi, no database: a parsed message in, a report out. The part is read up to bounce.ts's MAX_PART_BYTES.
+ * No Strapi, no database: a parsed message in, a report out. The part is read up to bounce-report.ts's MAX_PART_BYTES.
  */
-import { fieldBlocks, readPart } from './bounce';
+import { fieldBlocks } from './bounce/delivery-status-fields';
+import { readPart } from './bounce/report-parts';
 import { normalizeMessageId, threadCandidateIds } from './message-ids';
 import type { ParsedMail } from './types';
 

@@ -57,13 +57,13 @@ export interface ParsedMail {
    */
   htmlNotice?: string | null;
   /**
-   * The bodies split into new text and quoted history (quotes.ts), computed with the parse (off the main thread,
+   * The bodies split into new text and quoted history (src/mail/quotes/), computed with the parse (off the main thread,
    * see parse-worker.ts) so storing does no DOM work. Absent on mails not prepared that way.
    */
   trimmed?: { text: TrimmedParts; html: TrimmedParts | null };
 }
 
-/** Same shape as quotes.ts's `TrimmedText`, declared here so the mail type needs no import from the trimmer. */
+/** Same shape as quote-cut.ts's `TrimmedText`, declared here so the mail type needs no import from the trimmer. */
 export interface TrimmedParts {
   visible: string;
   quoted: string | null;

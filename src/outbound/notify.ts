@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { MailAddress } from '../mail/types';
-import { REPLY_ABOVE_MARKER } from '../mail/quotes';
+import { REPLY_ABOVE_MARKER } from '../mail/quotes/reply-marker';
 import { replyAddress, subjectToken, tokenMessageId, normaliseAddress } from '../mail/tokens';
 import type { NotificationSwitches, UnauthenticatedAnswers } from '../schemas/mailbox';
 import { automaticMailHeaders, replyReferences, type AutomaticKind } from './headers';

@@ -7,7 +7,7 @@
  * - the one check that needs the database — is this Message-ID one we generated? — applied to the worker's flags
  *   exactly as the classifier itself would have.
  */
-import type { InboundFlags, OwnMailIdentity } from '../mail/classify';
+import type { InboundFlags, OwnMailIdentity } from './classify/inbound-flags';
 
 /** A compact fingerprint of an identity: equal fingerprints classify alike. */
 export function identityKey(identity: Pick<OwnMailIdentity, 'instanceId' | 'addresses'>): string {

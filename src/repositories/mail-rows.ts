@@ -6,7 +6,7 @@
 import type { InboundOrigin, RecordOptions } from '../ingest/store';
 import type { SpooledRaw } from '../ingest/spool';
 import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8 } from '../ingest/stored-values';
-import type { InboundFlags } from '../mail/classify';
+import type { InboundFlags } from '../policy/classify/inbound-flags';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { languagesOfMail } from '../mail/language';

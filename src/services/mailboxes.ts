@@ -13,7 +13,7 @@ import {
   parseMailboxInput,
   type MailboxInput,
 } from '../schemas/mailbox';
-import { verpAddress } from '../mail/bounce';
+import { verpAddress } from '../mail/bounce/verp';
 import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
 import { pluginConfig } from './plugin-config';

@@ -13,7 +13,7 @@ import { Mailer, type SendResult } from '../outbound/mailer';
 import type { PlannedMail } from '../outbound/notify';
 import { InputError } from '../errors';
 import { UID } from '../uids';
-import { createVerpToken } from '../mail/bounce';
+import { createVerpToken } from '../mail/bounce/verp';
 import { createAutoMailGuard } from './auto-mail-guard';
 import { pluginConfig } from './plugin-config';
 import { createRowWriter } from '../repositories/row-writer';

@@ -5,7 +5,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
-import { REPLY_ABOVE_MARKER } from '../mail/quotes';
+import { REPLY_ABOVE_MARKER } from '../mail/quotes/reply-marker';
 import { subjectToken } from '../mail/tokens';
 import {
   isCustomerEvent,

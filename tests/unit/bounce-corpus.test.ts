@@ -7,18 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BOUNCE_PATTERNS,
-  createVerpToken,
-  isPermanentStatus,
-  parseBounce,
-  parseDeliveryStatus,
-  verpAddress,
-  verpTokenOf,
-  type BounceReport,
-} from '../../src/mail/bounce';
-import { classifyParsedMail, type InboundFlags, type OwnMailIdentity } from '../../src/mail/classify';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import type { BounceReport } from '../../src/mail/bounce/bounce-report';
+import { BOUNCE_PATTERNS } from '../../src/mail/bounce/bounce-patterns';
+import { parseDeliveryStatus } from '../../src/mail/bounce/delivery-status-fields';
+import { parseBounce } from '../../src/mail/bounce/parse-bounce';
+import { isPermanentStatus } from '../../src/mail/bounce/status-codes';
+import { createVerpToken, verpAddress, verpTokenOf } from '../../src/mail/bounce/verp';
+import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
+import type { InboundFlags, OwnMailIdentity } from '../../src/policy/classify/inbound-flags';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { regexSafety } from '../../src/regex/regex-safety';
 import { tokenFromAddress } from '../../src/mail/tokens';
 import type { ParsedMail } from '../../src/mail/types';

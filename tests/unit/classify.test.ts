@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CLASSIFY_PATTERNS,
-  classifyInbound,
-  type InboundFlags,
-  type InboundInput,
-  type MailHeaders,
-  type OwnMailIdentity,
-} from '../../src/mail/classify';
+import { classifyInbound } from '../../src/policy/classify/classify-inbound';
+import { CLASSIFY_PATTERNS } from '../../src/policy/classify/classify-patterns';
+import type {
+  InboundFlags,
+  InboundInput,
+  MailHeaders,
+  OwnMailIdentity,
+} from '../../src/policy/classify/inbound-flags';
 import { regexSafety } from '../../src/regex/regex-safety';
 import { LOOP_HEADER } from '../../src/outbound/headers';
 

@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressesInHeader, forwardingAddressOf } from '../../src/mail/forwarding';
-import { parseMail, removeSpooledAttachments, safeAttachmentFilename } from '../../src/mail/parse';
-import { trimQuotedHtml } from '../../src/mail/quotes';
+import { safeAttachmentFilename } from '../../src/mail/parse/attachment-names';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
+import { trimQuotedHtml } from '../../src/mail/quotes/html-quotes';
 import { sanitizeMailHtml } from '../../src/mail/sanitize';
 import {
   htmlBudgetOf,

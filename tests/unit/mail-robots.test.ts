@@ -7,9 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBounce } from '../../src/mail/bounce';
-import { classifyParsedMail, type OwnMailIdentity } from '../../src/mail/classify';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { parseBounce } from '../../src/mail/bounce/parse-bounce';
+import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
+import type { OwnMailIdentity } from '../../src/policy/classify/inbound-flags';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { regexSafety } from '../../src/regex/regex-safety';
 import type { ParsedMail } from '../../src/mail/types';
 import {

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMail, removeSpooledAttachments, safeAttachmentFilename } from '../../src/mail/parse';
+import { safeAttachmentFilename } from '../../src/mail/parse/attachment-names';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import type { ParsedMail } from '../../src/mail/types';
 import { corpusDir, readManifest } from '../harness/corpus';
 

@@ -11,7 +11,7 @@ import { DatabaseFailure } from '../../src/ingest/database-errors';
 import { persistBatch, persistOne } from '../../src/ingest/ingest-message';
 import type { PreparedMessage } from '../../src/ingest/prepare-message';
 import type { IngestOutcome, IngestStore } from '../../src/ingest/store';
-import { parseMail } from '../../src/mail/parse';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import type { ParsedMail } from '../../src/mail/types';
 import type { InboundDecision } from '../../src/policy/decide-inbound';
 import { memoryDesk, verdict } from '../harness/memory-desk';

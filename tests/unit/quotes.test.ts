@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { MAX_HTML_DEPTH } from '../../src/mail/html-budget';
-import { REPLY_ABOVE_MARKER, trimQuotedHtml, trimQuotedText } from '../../src/mail/quotes';
-import type { TrimmedText } from '../../src/mail/quotes';
+import { trimQuotedHtml } from '../../src/mail/quotes/html-quotes';
+import type { TrimmedText } from '../../src/mail/quotes/quote-cut';
+import { REPLY_ABOVE_MARKER } from '../../src/mail/quotes/reply-marker';
+import { trimQuotedText } from '../../src/mail/quotes/text-quotes';
 import type { ParsedMail } from '../../src/mail/types';
 import { corpusDir, readManifest } from '../harness/corpus';
 

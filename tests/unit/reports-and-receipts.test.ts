@@ -12,10 +12,12 @@ import {
   type InboundSettings,
   type OutboundMatch,
 } from '../../src/policy/decide-inbound';
-import { parseBounce } from '../../src/mail/bounce';
+import { parseBounce } from '../../src/mail/bounce/parse-bounce';
 import { compileBlockRules } from '../../src/mail/block';
-import { classifyParsedMail, NO_IDENTITY } from '../../src/mail/classify';
-import { parseMail, removeSpooledAttachments } from '../../src/mail/parse';
+import { classifyParsedMail } from '../../src/policy/classify/classify-inbound';
+import { NO_IDENTITY } from '../../src/policy/classify/inbound-flags';
+import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { parseMail } from '../../src/mail/parse/parse-mail';
 import { parseReadReceipt } from '../../src/mail/read-receipt';
 import { compileRules } from '../../src/policy/rules/compile-rules';
 import type { ParsedMail } from '../../src/mail/types';

@@ -1,0 +1,46 @@
+/**
+ * Which HTML elements start a new line when rendered. The quote trimmer (html-quotes.ts) and the linear HTML-to-text
+ * conversion (html-text.ts) must agree on what a line is, so both read this one set.
+ */
+
+/** Elements that start a new line when rendered; everything else flows inline. Shared with html-text.ts. */
+export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'caption',
+  'center',
+  'dd',
+  'details',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+]);
