@@ -17,7 +17,7 @@ export interface PluginConfig {
   /** Messages larger than this (bytes, as the IMAP server reports them) are quarantined without being downloaded. */
   maxMessageBytes: number;
   /**
-   * Parsing runs in worker threads so no mail can hold the process (see src/ingest/parse-pool.ts): how many
+   * Parsing runs in worker processes so no mail can hold or crash Strapi (see src/ingest/parse-pool.ts): how many
    * (1–4), how long one message may take (ms; past it the worker is replaced and the mail quarantined) and how
    * much heap a worker may use (MB; likewise).
    */

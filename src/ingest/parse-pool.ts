@@ -1,32 +1,37 @@
 /**
- * A small pool of parse workers (parse-worker.ts), so no mail can hold the process: whatever arrives, Strapi's event
- * loop keeps answering the admin, the API and the other mailboxes while a worker parses it.
+ * A small pool of parse workers (parse-worker.ts), so no mail can hold or crash the process: whatever arrives,
+ * Strapi's event loop keeps answering the admin, the API and the other mailboxes while a worker parses it.
  *
- * - Each message has a time budget (`parseTimeoutMs`, default 20 s). A worker that overruns it is terminated (V8
+ * Each worker is a child process, not a worker thread. A worker thread shares the process: when its heap runs out
+ * inside a regex or a large copy, V8 can abort the whole process instead of ending the thread (nodejs/node#47224,
+ * seen here with a 60 MB text body) — one hostile mail would take Strapi down. A child process that runs out of heap
+ * dies alone.
+ *
+ * - Each message has a time budget (`parseTimeoutMs`, default 20 s). A worker that overruns it is killed (SIGKILL
  *   stops it mid-loop, regex or not), its temporary files are removed, a fresh worker takes its place, and the job
  *   fails with a {@link ParseAbandonedError}: the mail is quarantined with the reason, the mailbox goes on. Time the
- *   worker spends waiting for a DNS answer (sender authentication asks the main thread's resolver) is not counted:
+ *   worker spends waiting for a DNS answer (sender authentication asks the main process's resolver) is not counted:
  *   a slow resolver is not the mail's fault.
- * - Each worker has a heap limit (`parseMemoryMb`, default 512): a mail that would need more ends the worker with
- *   ERR_WORKER_OUT_OF_MEMORY instead of the whole process, and is quarantined the same way.
+ * - Each worker has a heap limit (`parseMemoryMb`, default 512): a mail that would need more ends the worker (V8
+ *   aborts it) and is quarantined the same way.
  * - A worker that cannot start at all (its file missing from the build) is an installation problem, not a property
  *   of the mail: the job fails with a plain error, the run stops and nothing is quarantined.
  *
- * Where the worker code comes from: from source (tsx, vitest) `parse-worker.ts` sits next to this file and is loaded
+ * Where the worker code comes from: from source (tsx, vitest) `parse-worker.ts` sits next to this file and is run
  * through tsx's CommonJS hook; in the built plugin @strapi/sdk-plugin bundles each `exports` entry of package.json
  * on its own, and the `./parse-worker` entry lands in `dist/parse-worker/index.js`, next to `dist/server/`.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { DnsResolver } from '../mail/authenticate';
 import type { DnsAnswer, ParsedInWorker, ParseRequest, WorkerPreparation, WorkerReply } from './parse-worker';
 
 export const WORKER_MARKER = 'emailPipingParseWorker';
 
 export interface ParsePoolOptions {
-  /** Worker threads (1–2 on a small server: each holds its own copy of the parser, ~40 MB). */
+  /** Worker processes (1–2 on a small server: each holds its own copy of the parser, ~60 MB). */
   workers: number;
   /** Time budget per message, milliseconds. */
   timeoutMs: number;
@@ -58,7 +63,9 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
+  /** The end of what the worker wrote to stderr: V8 says there why it aborted (out of heap). */
+  stderrTail: string;
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
@@ -74,21 +81,31 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * V8 stack for the worker, KB. A worker thread had 4 MB; a process's main thread gets under 1 MB by default, which
+ * deeply nested HTML would exhaust sooner. Linux gives the main thread 8 MB, so 3.9 MB is safe.
+ */
+const WORKER_STACK_KB = 3900;
+
 /** How to start the worker from wherever this code runs: source (tsx/vitest) or the built bundle. */
-function workerSource(): { file: string; eval: boolean } {
+function workerSource(): { file: string; execArgv: string[] } {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
   const fromSource = path.join(here, 'parse-worker.ts');
   if (fs.existsSync(fromSource)) {
-    const tsx = createRequire(path.join(here, 'parse-pool.ts')).resolve('tsx/cjs/api');
-    const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fromSource)});`;
-    return { file: code, eval: true };
+    const tsx = createRequire(path.join(here, 'parse-pool.ts')).resolve('tsx/cjs');
+    return { file: fromSource, execArgv: ['--require', tsx] };
   }
   const built = path.resolve(here, '..', 'parse-worker', 'index.js');
-  if (fs.existsSync(built)) return { file: built, eval: false };
+  if (fs.existsSync(built)) return { file: built, execArgv: [] };
   throw new ParsePoolUnavailableError(
     `email-piping: the parse worker is missing (looked for ${fromSource} and ${built}); rebuild the plugin`
   );
 }
+
+/** How much of the worker's stderr is kept to explain its end. */
+const STDERR_TAIL_CHARS = 4096;
+/** How V8 begins the report it writes when it aborts a process that ran out of heap. */
+const V8_ABORT = /<--- Last few GCs --->|FATAL ERROR:/;
 
 function removeFiles(files: Iterable<string>): Promise<unknown> {
   return Promise.all(Array.from(files, (file) => fs.promises.rm(file, { force: true })));
@@ -144,16 +161,22 @@ export class ParsePool {
 
   private spawn(): Slot {
     const source = workerSource();
-    const worker = new Worker(source.file, {
-      eval: source.eval,
-      workerData: { [WORKER_MARKER]: true },
-      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb },
-      // The worker's console goes to the process's; its stdin is not needed.
-      stdout: false,
-      stderr: false,
+    const worker = fork(source.file, [], {
+      // Not the parent's flags (a debugger port, vitest's loaders): only what the worker needs.
+      execArgv: [
+        ...source.execArgv,
+        `--max-old-space-size=${this.options.memoryMb}`,
+        `--stack-size=${WORKER_STACK_KB}`,
+      ],
+      env: { ...process.env, [WORKER_MARKER]: '1' },
+      // Structured clone, as between threads: typed arrays, Maps and Dates arrive as they were sent.
+      serialization: 'advanced',
+      // The worker's stdout goes to the process's; stderr is read too, to tell an out-of-heap end from a crash.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     const slot: Slot = {
       worker,
+      stderrTail: '',
       ready: false,
       job: null,
       timer: null,
@@ -161,18 +184,41 @@ export class ParsePool {
       workingSince: 0,
       openQuestions: 0,
     };
-    // An idle worker must not keep a script or a test process alive; a busy one is held by its job's timer.
-    worker.unref();
+    worker.stderr?.setEncoding('utf8');
+    worker.stderr?.on('data', (chunk: string) => {
+      slot.stderrTail = (slot.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      // The worker's warnings belong in the process's log; V8's out-of-heap dump does not (it reads like Strapi
+      // itself crashed): the job's quarantine reason says what happened.
+      if (!V8_ABORT.test(slot.stderrTail)) process.stderr.write(chunk);
+    });
+    // A worker is started because a job waits for it: it holds the process until it is ready (then as long as it
+    // has a job). An idle one must not keep a script or a test process alive.
+    this.hold(slot, true);
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onGone(slot, error.message));
-    worker.on('exit', (code) => this.onGone(slot, `the parse worker exited with code ${code}`));
+    // 'close', not 'exit': by then stderr is read to its end, and says whether V8 ran out of heap.
+    worker.on('close', (code, signal) =>
+      this.onGone(
+        slot,
+        signal ? `the parse worker was ended by ${signal}` : `the parse worker exited with code ${code}`
+      )
+    );
     return slot;
+  }
+
+  /** Whether the worker keeps this process alive: only while it has a job (its answer is awaited). */
+  private hold(slot: Slot, busy: boolean): void {
+    const handles = [slot.worker, slot.worker.channel, slot.worker.stderr] as Array<
+      { ref?: () => void; unref?: () => void } | null | undefined
+    >;
+    for (const handle of handles) (busy ? handle?.ref : handle?.unref)?.call(handle);
   }
 
   private onReply(slot: Slot, reply: WorkerReply): void {
     if (reply.type === 'ready') {
       slot.ready = true;
       this.dispatch();
+      if (!slot.job) this.hold(slot, false);
       return;
     }
     const job = slot.job;
@@ -200,7 +246,7 @@ export class ParsePool {
     this.slots.splice(index, 1);
     if (job) {
       void removeFiles(job.files);
-      const memory = /out of memory|ERR_WORKER_OUT_OF_MEMORY|heap/i.test(why);
+      const memory = /heap out of memory|heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(slot.stderrTail + why);
       job.reject(
         new ParseAbandonedError(
           memory
@@ -227,6 +273,7 @@ export class ParsePool {
     slot.timer = null;
     slot.job = null;
     slot.openQuestions = 0;
+    if (slot.worker.connected) this.hold(slot, false);
   }
 
   /** Runs the job's budget from now on (again). */
@@ -262,7 +309,7 @@ export class ParsePool {
         if (slot.job !== job) return;
         slot.openQuestions -= 1;
         if (slot.openQuestions === 0) this.startBudget(slot, job);
-        slot.worker.postMessage({ type: 'dns-answer', query: question.query, ...answer } satisfies DnsAnswer);
+        this.send(slot, { type: 'dns-answer', query: question.query, ...answer } satisfies DnsAnswer);
       });
   }
 
@@ -284,7 +331,8 @@ export class ParsePool {
         spoolDir: job.spoolDir,
         preparation,
       };
-      slot.worker.postMessage(request);
+      this.hold(slot, true);
+      this.send(slot, request);
     }
   }
 
@@ -311,11 +359,23 @@ export class ParsePool {
     this.dispatch();
   }
 
+  /** A message to the worker; one that died meanwhile is noticed by its 'close', not here. */
+  private send(slot: Slot, message: ParseRequest | DnsAnswer): void {
+    if (!slot.worker.connected) return;
+    slot.worker.send(message, (error) => {
+      if (error) this.onGone(slot, `the parse worker could not be reached: ${error.message}`);
+    });
+  }
+
   private async stop(slot: Slot): Promise<void> {
     this.finish(slot);
-    slot.worker.removeAllListeners('exit');
-    slot.worker.removeAllListeners('error');
-    await slot.worker.terminate();
+    const worker = slot.worker;
+    worker.removeAllListeners('close');
+    worker.removeAllListeners('error');
+    if (worker.exitCode !== null || worker.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.kill('SIGKILL');
+    await exited;
   }
 }
 

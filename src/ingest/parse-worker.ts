@@ -1,5 +1,5 @@
 /**
- * The parse worker: runs in a `worker_threads` thread of its own (see parse-pool.ts), so the CPU-heavy handling of
+ * The parse worker: runs in a child process of its own (see parse-pool.ts for why not a thread), so the CPU-heavy handling of
  * untrusted mail — MIME parsing, charset decoding, sanitizing, HTML → text, quote trimming, classification with the
  * mailbox's identity, and DKIM hashing — never holds the Strapi process's event loop. It reads the spooled raw file
  * by path, spools attachments to files as the main thread would, and answers with a structured-clone-able
@@ -15,7 +15,6 @@
  * (answered by a {@link DnsAnswer}), then `{ id, type: 'done', result }` or `{ id, type: 'failed', error }`.
  */
 import fs from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
 import {
   authenticate,
   authenticationNotRun,
@@ -30,7 +29,7 @@ import { trimQuotedText } from '../mail/quotes/text-quotes';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
 import { identityKey } from '../policy/own-mail-identity';
-// Set by the pool in `workerData`, so importing this file anywhere else (a test in a worker thread) starts nothing.
+// Set by the pool in the worker's environment, so importing this file anywhere else starts nothing.
 import { WORKER_MARKER } from './parse-pool';
 
 /** What the worker needs to know about the mailbox to classify and authenticate its mail. */
@@ -125,11 +124,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-if (parentPort && (workerData as Record<string, unknown> | null)?.[WORKER_MARKER] === true) {
-  const port = parentPort;
+if (process.env[WORKER_MARKER] === '1' && typeof process.send === 'function') {
+  const send = process.send.bind(process);
   const questions = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextQuestion = 1;
-  port.on('message', (message: ParseRequest | DnsAnswer) => {
+  // The pool is gone (Strapi stopped or crashed): nobody will read an answer, so do not linger.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: ParseRequest | DnsAnswer) => {
     if (message.type === 'dns-answer') {
       const waiting = questions.get(message.query);
       questions.delete(message.query);
@@ -140,7 +141,7 @@ if (parentPort && (workerData as Record<string, unknown> | null)?.[WORKER_MARKER
       return;
     }
     const request = message;
-    const post = (reply: WorkerReply) => port.postMessage(reply);
+    const post = (reply: WorkerReply) => send(reply);
     const resolver: DnsResolver = (name, rrtype) =>
       new Promise((resolve, reject) => {
         const query = nextQuestion++;
@@ -156,5 +157,5 @@ if (parentPort && (workerData as Record<string, unknown> | null)?.[WORKER_MARKER
       (error: unknown) => post({ id: request.id, type: 'failed', error: describe(error) })
     );
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+  send({ type: 'ready' } satisfies WorkerReply);
 }
