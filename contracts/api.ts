@@ -224,6 +224,22 @@ export const MAIL_CLASSES = [
 ] as const;
 export type MailClass = (typeof MAIL_CLASSES)[number];
 
+/**
+ * The yes/no findings of classification (src/policy/classify/inbound-flags.ts), in the order they are stored on a
+ * receipt and a message (`flags.set`) and listed by the simulator.
+ */
+export const INBOUND_FLAG_NAMES = [
+  'autoReply',
+  'outOfOffice',
+  'bounce',
+  'readReceipt',
+  'list',
+  'ownMail',
+  'automatic',
+  'suppressAutoResponse',
+] as const;
+export type InboundFlagName = (typeof INBOUND_FLAG_NAMES)[number];
+
 /** The kinds of automatic mail the dashboard counts: every mail class but `person`. */
 export type AutomaticKind = Exclude<MailClass, 'person'>;
 export const AUTOMATIC_KINDS = MAIL_CLASSES.filter((name): name is AutomaticKind => name !== 'person');

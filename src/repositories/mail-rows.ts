@@ -3,6 +3,7 @@
  * fields and bodies, and how a classification is stored. Written once, here, for every kind of row that carries mail
  * (ticket messages, system events, receipts of every outcome).
  */
+import { INBOUND_FLAG_NAMES } from '../../contracts/api';
 import type { InboundOrigin, RecordOptions } from '../ingest/store';
 import type { SpooledRaw } from '../ingest/spool';
 import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8 } from '../ingest/stored-values';
@@ -19,18 +20,7 @@ const RECEIPT_SUBJECT_CHARS = 500;
 
 /** The flags as stored on a receipt and a message: the booleans that are set, and why. */
 function storedFlags(flags: InboundFlags): Record<string, unknown> {
-  const set = (
-    [
-      'autoReply',
-      'outOfOffice',
-      'bounce',
-      'readReceipt',
-      'list',
-      'ownMail',
-      'automatic',
-      'suppressAutoResponse',
-    ] as const
-  ).filter((name) => flags[name]);
+  const set = INBOUND_FLAG_NAMES.filter((name) => flags[name]);
   return { set, reasons: flags.reasons, reportType: flags.reportType };
 }
 

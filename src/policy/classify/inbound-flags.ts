@@ -2,6 +2,7 @@
  * The vocabulary of inbound classification: what goes in (headers, sender, a little of the body, who we are) and
  * the flags that come out. Every check in this folder and every caller (importer, parse worker, simulator) speaks it.
  */
+import type { InboundFlagName } from '../../../contracts/api';
 
 export type MailHeaders = Record<string, string | string[]>;
 
@@ -63,6 +64,13 @@ export interface InboundFlags {
   /** Human-readable, in the order found, e.g. "Auto-Submitted: auto-replied"; for the receipt and the admin. */
   reasons: string[];
 }
+
+/** Compiles only while INBOUND_FLAG_NAMES (stored and shown by name) lists every yes/no finding above. */
+type BooleanFinding = {
+  [K in keyof InboundFlags]: InboundFlags[K] extends boolean ? K : never;
+}[keyof InboundFlags];
+export const EVERY_FINDING_NAMED: Exclude<BooleanFinding, InboundFlagName> extends never ? true : never =
+  true;
 
 export interface AutomaticVerdict {
   automatic: boolean;

@@ -7,6 +7,7 @@ import { Page, useFetchClient } from '@strapi/strapi/admin';
 import { Alert, Badge, Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play } from '@strapi/icons';
 import { BASE, type SimulationResult } from '../api';
+import { INBOUND_FLAG_NAMES } from '../../../../contracts/api';
 import { GridCell, SelectField, Section, TextAreaField } from '../components/fields';
 import { PluginPage } from '../components/PluginPage';
 import { describeAction } from '../components/ruleLabels';
@@ -45,17 +46,6 @@ function outcomeLabel(t: T, outcome: string): string {
   return labels[outcome] ?? outcome;
 }
 
-const FLAG_KEYS = [
-  'autoReply',
-  'outOfOffice',
-  'bounce',
-  'readReceipt',
-  'list',
-  'ownMail',
-  'automatic',
-  'suppressAutoResponse',
-];
-
 const Row = ({ label, children }: { label: string; children: React.ReactNode }) => (
   <Flex gap={4} alignItems="flex-start">
     <Box minWidth="180px">
@@ -80,7 +70,7 @@ const SimulationView = ({ result }: { result: SimulationResult }) => {
     suppressAutoResponse: t('settings.simulator.flag.suppressAutoResponse', 'Asks for no auto-reply'),
   };
   const flags = result.flags ?? null;
-  const raised = flags ? FLAG_KEYS.filter((key) => flags[key] === true) : [];
+  const raised = flags ? INBOUND_FLAG_NAMES.filter((key) => flags[key] === true) : [];
   const authentication = (flags?.authentication ?? null) as { result: string; reason: string } | null;
   const thread = result.thread;
   return (
