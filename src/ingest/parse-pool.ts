@@ -26,9 +26,14 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DnsResolver } from '../mail/authenticate';
-import type { DnsAnswer, ParsedInWorker, ParseRequest, WorkerPreparation, WorkerReply } from './parse-worker';
-
-export const WORKER_MARKER = 'emailPipingParseWorker';
+import {
+  WORKER_MARKER,
+  type DnsAnswer,
+  type ParsedInWorker,
+  type ParseRequest,
+  type WorkerPreparation,
+  type WorkerReply,
+} from './parse-protocol';
 
 export interface ParsePoolOptions {
   /** Worker processes (1–2 on a small server: each holds its own copy of the parser, ~60 MB). */

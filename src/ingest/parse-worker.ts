@@ -1,18 +1,13 @@
 /**
- * The parse worker: runs in a child process of its own (see parse-pool.ts for why not a thread), so the CPU-heavy handling of
- * untrusted mail — MIME parsing, charset decoding, sanitizing, HTML → text, quote trimming, classification with the
- * mailbox's identity, and DKIM hashing — never holds the Strapi process's event loop. It reads the spooled raw file
- * by path, spools attachments to files as the main thread would, and answers with a structured-clone-able
- * {@link ParsedInWorker}.
+ * The parse worker: runs in a child process of its own (see parse-pool.ts for why not a thread), so the CPU-heavy
+ * handling of untrusted mail — MIME parsing, charset decoding, sanitizing, HTML → text, quote trimming,
+ * classification with the mailbox's identity, and DKIM hashing — never holds the Strapi process's event loop. It
+ * reads the spooled raw file by path, spools attachments to files as the main process would, and answers with a
+ * {@link ParsedInWorker} (messages and protocol: parse-protocol.ts).
  *
  * DNS is the one thing the worker cannot do alone: the resolver is the plugin's (a configured one, or the system's
- * with a shared cache), so the worker asks the main thread for each record and waits. The pool does not count that
+ * with a shared cache), so the worker asks the main process for each record and waits. The pool does not count that
  * wait against the mail's time budget.
- *
- * Protocol (all messages plain objects): the worker posts `{ type: 'ready' }` once loaded; it receives a
- * {@link ParseRequest} and posts `{ id, type: 'file', path }` for each temporary file before writing it (so the pool
- * can remove them if it has to stop the worker), `{ id, type: 'dns', query, name, rrtype }` for each DNS question
- * (answered by a {@link DnsAnswer}), then `{ id, type: 'done', result }` or `{ id, type: 'failed', error }`.
  */
 import fs from 'node:fs';
 import {
@@ -22,59 +17,20 @@ import {
   type DnsResolver,
 } from '../mail/authenticate';
 import { classifyParsedMail } from '../policy/classify/classify-inbound';
-import { NO_IDENTITY, type InboundFlags } from '../policy/classify/inbound-flags';
+import { NO_IDENTITY } from '../policy/classify/inbound-flags';
 import { parseMail } from '../mail/parse/parse-mail';
 import { trimQuotedHtml } from '../mail/quotes/html-quotes';
 import { trimQuotedText } from '../mail/quotes/text-quotes';
 import { requesterOf } from '../mail/requester';
-import type { ParsedMail } from '../mail/types';
 import { identityKey } from '../policy/own-mail-identity';
-// Set by the pool in the worker's environment, so importing this file anywhere else starts nothing.
-import { WORKER_MARKER } from './parse-pool';
-
-/** What the worker needs to know about the mailbox to classify and authenticate its mail. */
-export interface WorkerPreparation {
-  /** Our loop header value and our own addresses (classify.ts's OwnMailIdentity, minus the database lookup). */
-  identity: { instanceId: string; addresses: string[] };
-  /** The mailbox's trusted authserv-ids; null: do not authenticate (the caller does it, or does not need it). */
-  trustedAuthservIds: string[] | null;
-}
-
-export interface ParseRequest {
-  type: 'parse';
-  id: number;
-  rawPath: string;
-  spoolDir: string;
-  preparation: WorkerPreparation | null;
-}
-
-export interface DnsAnswer {
-  type: 'dns-answer';
-  query: number;
-  value?: unknown;
-  error?: { message: string; code?: string };
-}
-
-export interface ParsedInWorker {
-  mail: ParsedMail;
-  /** Someone can be answered, or it is a delivery report (which needs no sender): see prepareMessage. */
-  answerable: boolean;
-  /** The classification, made with {@link WorkerPreparation.identity} (or none). */
-  flags: InboundFlags;
-  /** {@link identityKey} of the identity `flags` were computed with. */
-  classifiedWith: string;
-  /** Sender authentication (authenticate.ts), or null when not asked for. */
-  authentication: AuthenticationVerdict | null;
-  /** CPU-side wall time of the parse in the worker, for the fuzz run and the logs. */
-  parseMs: number;
-}
-
-export type WorkerReply =
-  | { type: 'ready' }
-  | { id: number; type: 'file'; path: string }
-  | { id: number; type: 'dns'; query: number; name: string; rrtype: string }
-  | { id: number; type: 'done'; result: ParsedInWorker }
-  | { id: number; type: 'failed'; error: string };
+import {
+  WORKER_MARKER,
+  type DnsAnswer,
+  type ParsedInWorker,
+  type ParseRequest,
+  type WorkerPreparation,
+  type WorkerReply,
+} from './parse-protocol';
 
 /** The work itself, also callable in-thread (tests of pure logic). */
 export async function parseForImport(
