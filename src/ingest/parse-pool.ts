@@ -22,6 +22,7 @@
  * on its own, and the `./parse-worker` entry lands in `dist/parse-worker/index.js`, next to `dist/server/`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -62,7 +63,8 @@ interface Job {
   rawPath: string;
   spoolDir: string;
   preparation: JobPreparation | null;
-  files: Set<string>;
+  /** In the names of the job's temporary files (see ParseRequest.fileTag). */
+  fileTag: string;
   resolve: (result: ParsedInWorker) => void;
   reject: (error: Error) => void;
 }
@@ -112,13 +114,22 @@ const STDERR_TAIL_CHARS = 4096;
 /** How V8 begins the report it writes when it aborts a process that ran out of heap. */
 const V8_ABORT = /<--- Last few GCs --->|FATAL ERROR:/;
 
-function removeFiles(files: Iterable<string>): Promise<unknown> {
-  return Promise.all(Array.from(files, (file) => fs.promises.rm(file, { force: true })));
+/** Removes the temporary files of a job whose worker was stopped or died (it could not remove them itself). */
+async function removeJobFiles(job: Job): Promise<void> {
+  const names = await fs.promises.readdir(job.spoolDir).catch(() => [] as string[]);
+  const prefix = `mail-${job.fileTag}-`;
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => fs.promises.rm(path.join(job.spoolDir, name), { force: true }))
+  );
 }
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  /** Tells this pool's files from another's (two pools may share a spool directory). */
+  private readonly tag = randomUUID().slice(0, 8);
   private nextId = 1;
   private closed = false;
 
@@ -131,13 +142,14 @@ export class ParsePool {
   ): Promise<ParsedInWorker> {
     if (this.closed)
       return Promise.reject(new ParsePoolUnavailableError('email-piping: the parse pool is shut down'));
+    const id = this.nextId++;
     return new Promise<ParsedInWorker>((resolve, reject) => {
       this.queue.push({
-        id: this.nextId++,
+        id,
         rawPath,
         spoolDir,
         preparation,
-        files: new Set(),
+        fileTag: `${this.tag}-${id}`,
         resolve,
         reject,
       });
@@ -228,10 +240,6 @@ export class ParsePool {
     }
     const job = slot.job;
     if (!job || job.id !== reply.id) return;
-    if (reply.type === 'file') {
-      job.files.add(reply.path);
-      return;
-    }
     if (reply.type === 'dns') {
       this.answerDns(slot, job, reply);
       return;
@@ -250,7 +258,7 @@ export class ParsePool {
     this.finish(slot);
     this.slots.splice(index, 1);
     if (job) {
-      void removeFiles(job.files);
+      void removeJobFiles(job);
       const memory = /heap out of memory|heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(slot.stderrTail + why);
       job.reject(
         new ParseAbandonedError(
@@ -334,6 +342,7 @@ export class ParsePool {
         id: job.id,
         rawPath: job.rawPath,
         spoolDir: job.spoolDir,
+        fileTag: job.fileTag,
         preparation,
       };
       this.hold(slot, true);
@@ -347,7 +356,7 @@ export class ParsePool {
     if (index !== -1) this.slots.splice(index, 1);
     this.finish(slot);
     await this.stop(slot);
-    await removeFiles(job.files);
+    await removeJobFiles(job);
     job.reject(
       new ParseAbandonedError(
         `parsing took longer than ${seconds(this.options.timeoutMs)}: the parser was stopped and the mail kept as it came`

@@ -3,8 +3,7 @@
  * so neither imports the other.
  *
  * Protocol (all messages plain objects, sent over the child process's IPC channel with structured clone): the
- * worker sends `{ type: 'ready' }` once loaded; it receives a {@link ParseRequest} and sends `{ id, type: 'file', path }`
- * for each temporary file before writing it (so the pool can remove them if it has to stop the worker),
+ * worker sends `{ type: 'ready' }` once loaded; it receives a {@link ParseRequest}, sends
  * `{ id, type: 'dns', query, name, rrtype }` for each DNS question (answered by a {@link DnsAnswer}), then
  * `{ id, type: 'done', result }` or `{ id, type: 'failed', error }`.
  */
@@ -28,6 +27,11 @@ export interface ParseRequest {
   id: number;
   rawPath: string;
   spoolDir: string;
+  /**
+   * In the name of every temporary file the job writes (parse-mail.ts' `fileTag`): a worker that is stopped cannot
+   * say which files it had begun, so the pool removes what bears the tag.
+   */
+  fileTag: string;
   preparation: WorkerPreparation | null;
 }
 
@@ -54,7 +58,6 @@ export interface ParsedInWorker {
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { id: number; type: 'file'; path: string }
   | { id: number; type: 'dns'; query: number; name: string; rrtype: string }
   | { id: number; type: 'done'; result: ParsedInWorker }
   | { id: number; type: 'failed'; error: string };

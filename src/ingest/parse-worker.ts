@@ -37,13 +37,13 @@ export async function parseForImport(
   rawPath: string,
   spoolDir: string,
   options: {
-    onTempFile?: (tempPath: string) => void;
+    fileTag?: string;
     preparation?: WorkerPreparation | null;
     resolver?: DnsResolver;
   } = {}
 ): Promise<ParsedInWorker> {
   const started = performance.now();
-  const mail = await parseMail(fs.createReadStream(rawPath), { spoolDir, onTempFile: options.onTempFile });
+  const mail = await parseMail(fs.createReadStream(rawPath), { spoolDir, fileTag: options.fileTag });
   // Trimmed here rather than when storing: the DOM work is the expensive part and must stay off the main thread.
   mail.trimmed = { text: trimQuotedText(mail.text), html: mail.html ? trimQuotedHtml(mail.html) : null };
   const identity = options.preparation?.identity ?? NO_IDENTITY;
@@ -105,7 +105,7 @@ if (process.env[WORKER_MARKER] === '1' && typeof process.send === 'function') {
         post({ id: request.id, type: 'dns', query, name, rrtype });
       });
     parseForImport(request.rawPath, request.spoolDir, {
-      onTempFile: (path) => post({ id: request.id, type: 'file', path }),
+      fileTag: request.fileTag,
       preparation: request.preparation,
       resolver,
     }).then(

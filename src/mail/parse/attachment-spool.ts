@@ -13,10 +13,15 @@ import { measuringStream } from '../measure-stream';
 import type { ParsedMail, SpooledAttachment } from '../types';
 import { safeAttachmentFilename } from './attachment-names';
 
-/** Where the files go, and who is told of each before it is written (see ParseOptions.onTempFile). */
+/** Where the files go, and the tag in their names (see ParseOptions.fileTag). */
 export interface SpoolTarget {
   spoolDir: string;
-  onTempFile?: (tempPath: string) => void;
+  fileTag?: string;
+}
+
+/** `mail-<tag>-<uuid>.part`: the tag lets whoever started the parse find every file it wrote. */
+export function spoolFileName(fileTag: string | undefined): string {
+  return fileTag ? `mail-${fileTag}-${randomUUID()}.part` : `mail-${randomUUID()}.part`;
 }
 
 export class AttachmentSpool {
@@ -44,9 +49,8 @@ export class AttachmentSpool {
     slots.push(undefined);
     dispositions.push(attachment.contentDisposition?.toLowerCase());
     const contentType = (attachment.contentType || 'application/octet-stream').toLowerCase();
-    const tempPath = path.join(this.target.spoolDir, `mail-${randomUUID()}.part`);
+    const tempPath = path.join(this.target.spoolDir, spoolFileName(this.target.fileTag));
     tempPaths.add(tempPath);
-    this.target.onTempFile?.(tempPath);
     const measure = measuringStream();
     // `wx`: never follow or overwrite something already there; 0600: mail content is private.
     const file = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
@@ -82,9 +86,8 @@ export class AttachmentSpool {
    */
   async spoolOriginalHtml(source: string): Promise<SpooledAttachment> {
     const bytes = Buffer.concat([Buffer.from('\ufeff', 'utf8'), Buffer.from(source, 'utf8')]);
-    const tempPath = path.join(this.target.spoolDir, `mail-${randomUUID()}.part`);
+    const tempPath = path.join(this.target.spoolDir, spoolFileName(this.target.fileTag));
     this.tempPaths.add(tempPath);
-    this.target.onTempFile?.(tempPath);
     await fsp.writeFile(tempPath, bytes, { flag: 'wx', mode: 0o600 });
     return {
       filename: 'original-message.html',

@@ -44,10 +44,10 @@ export interface ParseOptions {
   /** Attachments beyond this many are not spooled (a warning says so). Default 200. */
   maxAttachments?: number;
   /**
-   * Called with each temporary file's path before it is written: a parse worker that is stopped mid-message cannot
-   * clean up after itself, so it tells the pool what to remove (see parse-pool.ts).
+   * A tag in every temporary file's name (`mail-<tag>-<uuid>.part`): a parse worker that is stopped mid-message
+   * cannot clean up after itself, so the pool removes the files that bear its job's tag (see parse-pool.ts).
    */
-  onTempFile?: (tempPath: string) => void;
+  fileTag?: string;
 }
 
 export const DEFAULT_MAX_ATTACHMENTS = 200;
@@ -106,7 +106,7 @@ export async function parseMail(
 
   return new Promise<ParsedMail>((resolve, reject) => {
     let settled = false;
-    const spool = new AttachmentSpool({ spoolDir, onTempFile: options.onTempFile }, (err) =>
+    const spool = new AttachmentSpool({ spoolDir, fileTag: options.fileTag }, (err) =>
       fail(err, 'cannot spool attachment')
     );
 
