@@ -224,6 +224,13 @@ export const MAIL_CLASSES = [
 ] as const;
 export type MailClass = (typeof MAIL_CLASSES)[number];
 
+/** One refused input, as every 400 of the admin API names it (rules, block rules, mailboxes, templates). */
+export interface ValidationError {
+  /** Path of the offending input, e.g. `conditions[2].mode`. */
+  field: string;
+  message: string;
+}
+
 /**
  * The yes/no findings of classification (src/policy/classify/inbound-flags.ts), in the order they are stored on a
  * receipt and a message (`flags.set`) and listed by the simulator.

@@ -6,7 +6,9 @@ import type { Readable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
 import type { AfterImport, MailSource, NewMessage } from './source';
 
-export type ImapSecurity = 'tls' | 'starttls' | 'none';
+import type { Security } from '../../contracts/mailbox';
+
+export type ImapSecurity = Security;
 
 export interface ImapSettings {
   host: string;

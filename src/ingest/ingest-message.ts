@@ -2,8 +2,8 @@
  * The road for prepared messages: decide → store, inside the batch's transaction. Shared by the import run
  * (import-folder.ts), "reprocess a quarantined mail" and the corpus test, so all take exactly the same decisions.
  *
- *   prepareMessage (prepare-message.ts: spool, hash, parse, classify, authenticate — in the worker)
- *     → duplicate check → decideInbound (policy/decide-inbound.ts) → store.recordDecision (repositories/)
+ *   spool (spool.ts: raw file + hash) → prepareMessage (prepare-message.ts: parse, classify, authenticate, in the
+ *     worker) → duplicate check → decideInbound (policy/decide-inbound.ts) → store.recordDecision (repositories/)
  *
  * Persisting comes in two shapes. `persistBatch` decides and stores several messages, their receipts and the
  * advanced cursor in one transaction (one disk sync instead of one per message); the thread lookups inside it see

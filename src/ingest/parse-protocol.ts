@@ -16,7 +16,7 @@ export const WORKER_MARKER = 'emailPipingParseWorker';
 
 /** What the worker needs to know about the mailbox to classify and authenticate its mail. */
 export interface WorkerPreparation {
-  /** Our loop header value and our own addresses (classify.ts's OwnMailIdentity, minus the database lookup). */
+  /** Our loop header value and our own addresses (policy/classify/inbound-flags.ts' OwnMailIdentity). */
   identity: { instanceId: string; addresses: string[] };
   /** The mailbox's trusted authserv-ids; null: do not authenticate (the caller does it, or does not need it). */
   trustedAuthservIds: string[] | null;

@@ -8,7 +8,7 @@
  * leaves receipts whose acknowledgement is finished next run).
  */
 import type { Readable } from 'node:stream';
-import type { AfterImport as AfterImportAction } from '../schemas/mailbox';
+import type { AfterImport as AfterImportAction } from '../../contracts/mailbox';
 
 export interface NewMessage {
   /** Increasing within a generation (IMAP UID). */

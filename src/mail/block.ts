@@ -10,7 +10,7 @@
  * that hits is tested member by member, to name the rule (the first in order that matches).
  */
 import { BLOCK_FIELDS, MATCH_MODES, type BlockField, type MatchMode } from '../../contracts/rules';
-import type { ValidationError } from '../policy/rules/validate-rule';
+import type { ValidationError } from '../../contracts/api';
 import { compilePattern, describePattern, type CompiledPattern } from '../regex/compile-pattern';
 import { bounded, exactValue, wildcardValue } from '../regex/match-input';
 import { testPattern } from '../regex/run-pattern';

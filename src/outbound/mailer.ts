@@ -4,13 +4,13 @@
  */
 import crypto from 'node:crypto';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
-import type { ImapSecurity } from '../ingest/imap-source';
+import type { Security } from '../../contracts/mailbox';
 import { boundedReferences, clipName, clipSubject, isReferableId } from './header-limits';
 
 export interface SmtpSettings {
   host: string;
   port: number;
-  security: ImapSecurity;
+  security: Security;
   username: string | null;
   password: string | null;
   timeoutMs: number;

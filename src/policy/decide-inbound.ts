@@ -1,10 +1,10 @@
 /**
  * Every decision the plugin takes about one inbound mail, in the order of the inbound road:
  *
- *   classify (flags: auto-reply, out of office, bounce, list, own mail) → own mail (dropped) → bounce (matched to the
- *   mail it reports on) → block rules → unmonitored mailbox → thread (which ticket) → forwarding address → admit
- *   (allowed mail and senders) → apply (plan: new ticket / reply / agent reply) → piping rules (new tickets) →
- *   recipients (CC import)
+ *   classify (flags: auto-reply, out of office, bounce, read receipt, list, own mail; normally done in the worker)
+ *   → own mail (recorded, nothing created) → bounce (matched to the mail it reports on) → read receipt (likewise)
+ *   → block rules → unmonitored mailbox → thread (which ticket) → forwarding address → admit (allowed mail and
+ *   senders) → apply (plan: new ticket / reply / agent reply) → piping rules (new tickets) → recipients (CC import)
  *
  * Bounces and our own mail are recognised before the block rules: the default rules block mailer-daemon@, and a
  * bounce must still reach the ticket of the mail it reports on.
@@ -59,7 +59,7 @@ export interface InboundSettings {
   replySecret: string | null;
   /** The value of our loop header: mail carrying it is our own come back. */
   instanceId: string;
-  /** Nobody reads this mailbox: its mail makes no ticket (one automatic answer per sender, see import-store). */
+  /** Nobody reads this mailbox: its mail makes no ticket (one automatic answer per sender, see repositories/import-store.ts). */
   unmonitored: boolean;
   /** Automatic answers to a sender whose domain fails DMARC: suppressed, or held to the hard rate limit. */
   unauthenticatedAnswers: UnauthenticatedAnswers;
@@ -130,12 +130,13 @@ export type InboundDecision =
       reason: string;
     })
   | (Classified & { kind: 'blocked'; ruleId: number; reason: string })
-  | (Classified & { kind: 'unmonitored'; reason: string })
+  | (Classified & { kind: 'unmonitored'; reason: string; answerOnce: boolean })
   | (Classified & {
       kind: 'refused';
       thread: ThreadDecision;
       forwardingAddress: string | null;
       reason: string;
+      answerOnce: boolean;
     })
   | (Classified & {
       kind: 'accepted';
@@ -217,6 +218,14 @@ function describeBounce(report: BounceReport | null, match: OutboundMatch | null
     ? `about mail #${match.outboxId} to ${match.recipient} (matched by ${match.via === 'verp' ? 'VERP token' : 'Message-ID'})`
     : 'not tied to any mail we sent';
   return `bounce ${about}${failures ? `: ${failures}` : ''}`;
+}
+
+/**
+ * Mail that makes no ticket (refused, unmonitored mailbox) gets one answer saying where help is, rate-limited per
+ * sender by the outbox guard: to people only, never to a machine, never to who asked for no automatic answer.
+ */
+function oneTimeAnswerDue(classified: Classified): boolean {
+  return !classified.automatic.automatic && !classified.flags.suppressAutoResponse;
 }
 
 /** The mail of ours a read receipt names: the first of its ids that is one of our Message-IDs. */
@@ -309,6 +318,7 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
       ...classified,
       kind: 'unmonitored',
       reason: 'the mailbox is not monitored: no ticket is opened',
+      answerOnce: oneTimeAnswerDue(classified),
     };
   }
 
@@ -331,7 +341,14 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
         settings.allowedSenders.mode === 'registered' ? await input.senderIsRegistered(sender) : undefined,
     });
     if (!verdict.admitted) {
-      return { ...classified, kind: 'refused', thread, forwardingAddress, reason: verdict.reason };
+      return {
+        ...classified,
+        kind: 'refused',
+        thread,
+        forwardingAddress,
+        reason: verdict.reason,
+        answerOnce: oneTimeAnswerDue(classified),
+      };
     }
   }
 

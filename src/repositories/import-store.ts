@@ -106,9 +106,8 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           return withoutTicket({ ruleId: decision.ruleId }, null);
         }
 
-        // One-time answers go to people only: never to a machine, never to who asked for no automatic answer.
-        const answerable =
-          context.sends && !decision.automatic.automatic && !decision.flags.suppressAutoResponse;
+        // The decision says whether a one-time answer is due; it goes out if the mailbox can send at all.
+        const answerable = context.sends && decision.answerOnce;
         const notifications = plugin().service('notifications');
         const answerRequest = async () => ({
           sender: decision.sender,

@@ -162,11 +162,36 @@ describe('decideInbound: the order of the road', () => {
     expect(decision.kind).toBe('blocked');
   });
 
-  it('makes no ticket in an unmonitored mailbox', async () => {
-    const decision = await decide(customerMail, memoryDesk(), {
-      settings: deskSettings({ unmonitored: true }),
-    });
+  it('makes no ticket in an unmonitored mailbox, and answers a person once — never a machine', async () => {
+    const settings = deskSettings({ unmonitored: true });
+    const decision = await decide(customerMail, memoryDesk(), { settings });
     expect(decision.kind).toBe('unmonitored');
+    if (decision.kind !== 'unmonitored') return;
+    expect(decision.answerOnce).toBe(true);
+    const vacation = await decide(
+      eml([
+        'From: jane@customer.test',
+        'To: help@example.test',
+        'Subject: Away',
+        'Auto-Submitted: auto-replied',
+      ]),
+      memoryDesk(),
+      { settings }
+    );
+    expect(vacation.kind).toBe('unmonitored');
+    expect(vacation.kind === 'unmonitored' && vacation.answerOnce).toBe(false);
+    const noAnswerWanted = await decide(
+      eml([
+        'From: jane@customer.test',
+        'To: help@example.test',
+        'Subject: FYI',
+        'X-Auto-Response-Suppress: All',
+      ]),
+      memoryDesk(),
+      { settings }
+    );
+    expect(noAnswerWanted.kind).toBe('unmonitored');
+    expect(noAnswerWanted.kind === 'unmonitored' && noAnswerWanted.answerOnce).toBe(false);
   });
 
   it('joins a reply to its ticket by the subject token when the sender takes part in it', async () => {

@@ -26,11 +26,8 @@ const MAX_LIST_ENTRIES = 50;
 const MAX_TAG_LENGTH = 100;
 const MAX_HEADER_NAME_LENGTH = 100;
 
-export interface ValidationError {
-  /** Path of the offending input, e.g. `conditions[2].mode`. */
-  field: string;
-  message: string;
-}
+import type { ValidationError } from '../../../contracts/api';
+export type { ValidationError } from '../../../contracts/api';
 
 type Plain = Record<string, unknown>;
 
