@@ -23,9 +23,9 @@ import { createReceiptsAndCursor } from './receipts-and-cursor';
 import { createReportRecorder } from './record-reports';
 import { createRowWriter, type RowWriter } from './row-writer';
 import { createThreadLookups } from './thread-lookups';
+import { pluginService } from '../services/registry';
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
-  const plugin = () => strapi.plugin('email-piping');
   const writer = createRowWriter(strapi);
   // Every row the import writes goes through here without NUL, which PostgreSQL refuses (see stored-values.ts).
   const rows: RowWriter = {
@@ -90,7 +90,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           extra: Record<string, unknown>,
           answer: (() => Promise<boolean>) | null
         ): Promise<IngestOutcome> => {
-          if (answer && (await answer())) onCommit(() => plugin().service('outbox').kick());
+          if (answer && (await answer())) onCommit(() => pluginService(strapi, 'outbox').kick());
           const receiptId = await receipts.writeReceipt(
             origin,
             raw,
@@ -102,14 +102,14 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         };
         if (decision.kind === 'own-mail') return withoutTicket({}, null);
         if (decision.kind === 'blocked') {
-          await plugin().service('rules').recordHits('block', [decision.ruleId]);
+          await pluginService(strapi, 'rules').recordHits('block', [decision.ruleId]);
           return withoutTicket({ ruleId: decision.ruleId }, null);
         }
 
         // One-time answers go to people only: never to a machine, never to who asked for no automatic answer.
         const answerable =
           context.sends && !decision.automatic.automatic && !decision.flags.suppressAutoResponse;
-        const notifications = plugin().service('notifications');
+        const notifications = pluginService(strapi, 'notifications');
         const answerRequest = async () => ({
           sender: decision.sender,
           senderName: (requesterOf(mail) ?? { name: '' }).name,

@@ -21,6 +21,7 @@ import { AGENT_EVENTS } from '../../contracts/templates';
 import { UID } from '../uids';
 import { emitPluginEvent } from './events';
 import { pluginConfig } from './plugin-config';
+import { pluginService } from './registry';
 
 export type GuardVerdict = { send: true } | { send: false; reason: string };
 
@@ -43,7 +44,7 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
 
   async function ours(): Promise<string[]> {
     if (!ownAddresses || Date.now() - ownAddresses.loadedAt > OWN_ADDRESSES_TTL_MS) {
-      const list = (await strapi.plugin('email-piping').service('notifications').ownAddresses()) as string[];
+      const list = await pluginService(strapi, 'notifications').ownAddresses();
       ownAddresses = { list, loadedAt: Date.now() };
     }
     return ownAddresses.list;
@@ -79,10 +80,7 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
 
   return {
     async check(mail: PlannedMail): Promise<GuardVerdict> {
-      const suppressed = (await strapi
-        .plugin('email-piping')
-        .service('suppressions')
-        .activeFor(mail.recipient)) as { status: string | null; suppressedUntil: string } | null;
+      const suppressed = await pluginService(strapi, 'suppressions').activeFor(mail.recipient);
       if (suppressed) {
         const until = new Date(suppressed.suppressedUntil).toISOString().slice(0, 10);
         return {

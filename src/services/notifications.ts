@@ -21,6 +21,7 @@ import {
 import type { MailAddress } from '../mail/types';
 import { UID } from '../uids';
 import { pluginConfig } from './plugin-config';
+import { pluginService } from './registry';
 
 export interface NotificationTicketRow {
   id: number;
@@ -190,7 +191,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
     if (!planned) return false;
     if (request.unauthenticated) planned.unauthenticatedSender = request.unauthenticated;
-    const queued = (await strapi.plugin('email-piping').service('outbox').enqueue([planned])) as number[];
+    const queued = await pluginService(strapi, 'outbox').enqueue([planned]);
     return queued.length > 0;
   }
 
@@ -269,7 +270,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (options.unauthenticated) {
         for (const mail of planned) mail.unauthenticatedSender = options.unauthenticated;
       }
-      const queued = (await strapi.plugin('email-piping').service('outbox').enqueue(planned)) as number[];
+      const queued = await pluginService(strapi, 'outbox').enqueue(planned);
       return queued.length;
     },
   };
