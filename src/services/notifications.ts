@@ -11,7 +11,7 @@ import {
   type NotificationMailbox,
   type OneTimeAnswerKind,
   type TriggerMessage,
-} from '../outbound/notify';
+} from '../outbound/plan-notifications';
 import type { NotificationEvent, Template } from '../../contracts/templates';
 import {
   DEFAULT_NOTIFICATIONS,
@@ -71,7 +71,7 @@ export interface NotifyOptions {
   ownAddresses?: string[];
   /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
   exclude?: string[];
-  /** The inbound mail's sender fails DMARC: what its automatic answers get (see auto-mail-guard.ts). */
+  /** The inbound mail's sender fails DMARC: what its automatic answers get (see repositories/send-permission.ts). */
   unauthenticated?: UnauthenticatedAnswers | null;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The last check before a mail is queued: may it go out at all? Decided by `outbound/guard.ts` (pure) over facts
+ * The last check before a mail is queued: may it go out at all? Decided by `outbound/decide-auto-mail.ts` (pure) over facts
  * read here: suppressed (bounced) addresses for every mail; for automatic mail also our own and no-reply-style
  * addresses, a paused mailbox, the rate limits per recipient and ticket, and the per-mailbox circuit breaker — which,
  * when it trips, pauses the mailbox's automatic mail until an admin resumes it, and says so (event + log).
@@ -15,13 +15,13 @@ import {
   rateLimitVerdict,
   validateAutoMailLimits,
   type AutoMailLimits,
-} from '../outbound/guard';
-import type { PlannedMail } from '../outbound/notify';
+} from '../outbound/decide-auto-mail';
+import type { PlannedMail } from '../outbound/plan-notifications';
 import { AGENT_EVENTS } from '../../contracts/templates';
 import { UID } from '../uids';
-import { emitPluginEvent } from './events';
-import { pluginConfig } from './plugin-config';
-import { pluginService } from './registry';
+import { emitPluginEvent } from '../services/events';
+import { pluginConfig } from '../services/plugin-config';
+import { pluginService } from '../services/registry';
 
 export type GuardVerdict = { send: true } | { send: false; reason: string };
 
