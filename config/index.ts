@@ -7,7 +7,11 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { parseEncryptionKey } from '../src/crypto/secrets';
 import { DEFAULT_PARSE_POOL } from '../src/ingest/parse-pool';
-import { DEFAULT_AUTO_MAIL_LIMITS, validateAutoMailLimits, type AutoMailLimits } from '../src/outbound/guard';
+import {
+  DEFAULT_AUTO_MAIL_LIMITS,
+  validateAutoMailLimits,
+  type AutoMailLimits,
+} from '../src/outbound/decide-auto-mail';
 
 export interface PluginConfig {
   /** 32-byte key (base64 or hex) that encrypts mailbox passwords at rest. Without it no password can be stored. */

@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { configureParsePool } from './ingest/parse-pool';
 import { actionDefinitions } from './permissions';
-import { ensureIndexes } from './services/indexes';
-import { pluginConfig } from './services/plugin-config';
+import { ensureIndexes } from './database-indexes';
+import { pluginConfig } from './plugin-config';
+import { pluginService } from './services/registry';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const config = pluginConfig(strapi);
@@ -13,8 +14,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   });
   await strapi.service('admin::permission').actionProvider.registerMany(actionDefinitions);
   await ensureIndexes(strapi);
-  await strapi.plugin('email-piping').service('rules').seedDefaults();
-  await strapi.plugin('email-piping').service('importer').clearInterruptedProgress();
-  await strapi.plugin('email-piping').service('importer').syncSchedules();
-  if (pluginConfig(strapi).outboxAutoStart) strapi.plugin('email-piping').service('outbox').start();
+  await pluginService(strapi, 'rules').seedDefaults();
+  await pluginService(strapi, 'importer').clearInterruptedProgress();
+  await pluginService(strapi, 'importer').syncSchedules();
+  if (pluginConfig(strapi).outboxAutoStart) pluginService(strapi, 'outbox').start();
 };

@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { shutdownParsePool } from './ingest/parse-pool';
+import { pluginService } from './services/registry';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
-  await strapi.plugin('email-piping').service('importer').stop();
-  await strapi.plugin('email-piping').service('outbox').stop();
+  await pluginService(strapi, 'importer').stop();
+  await pluginService(strapi, 'outbox').stop();
   await shutdownParsePool();
 };

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_EVENTS } from './services/events';
+import { PLUGIN_EVENTS } from './plugin-events';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   // Let site owners point webhooks at tickets created by the importer (which bypasses the Document Service).

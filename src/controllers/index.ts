@@ -2,6 +2,7 @@
 import type { Core } from '@strapi/strapi';
 import { idParam, respond } from './respond';
 import { PluginError } from '../errors';
+import { pluginService } from '../services/registry';
 
 type Ctx = Parameters<typeof respond>[0] & {
   request: { body?: unknown; query: Record<string, unknown> };
@@ -10,7 +11,7 @@ type Ctx = Parameters<typeof respond>[0] & {
   set(name: string, value: string): void;
 };
 
-const service = (strapi: Core.Strapi, name: string) => strapi.plugin('email-piping').service(name);
+const service = pluginService;
 
 export default {
   mailboxes: ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -13,7 +13,8 @@ export function idParam(ctx: Context, name = 'id'): number {
   return Number(value);
 }
 
-export async function respond(ctx: Context, action: () => Promise<unknown>, status = 200): Promise<void> {
+/** `action` may answer at once (a template preview renders synchronously) or with a promise; both are awaited. */
+export async function respond(ctx: Context, action: () => unknown, status = 200): Promise<void> {
   try {
     const data = await action();
     ctx.status = status;

@@ -233,7 +233,7 @@ async function matchReadReceipt(
   receipt: ReadReceiptReport,
   outbound: OutboundLookups
 ): Promise<OutboundMatch | null> {
-  // Our Message-IDs all start with "ep." (tokens.ts, notify.ts): only those are looked up.
+  // Our Message-IDs all start with "ep." (tokens.ts, plan-notifications.ts): only those are looked up.
   for (const id of receipt.candidateIds) {
     if (!id.startsWith('ep.')) continue;
     const found = await outbound.findByMessageId(id);
@@ -253,7 +253,7 @@ export async function decideInbound(input: InboundDecisionInput): Promise<Inboun
   const { mail, settings } = input;
   // Only a bounce may come without a sender (see prepareMessage); it never needs one.
   const sender = normaliseAddress(requesterOf(mail)?.address ?? '');
-  // Our Message-IDs all start with "ep." (tokens.ts, notify.ts): only those are looked up.
+  // Our Message-IDs all start with "ep." (tokens.ts, plan-notifications.ts): only those are looked up.
   const ownMessageId =
     mail.messageId !== null && mail.messageId.startsWith('ep.')
       ? await input.outbound.isOwnMessageId(mail.messageId)

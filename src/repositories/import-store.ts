@@ -2,7 +2,7 @@
  * The import store: what the road decided, written through Strapi's query engine (see ingest/store.ts for the
  * contract). The road wraps several messages in one transaction (ingest-message.ts); every call here joins it. The
  * Document Service would fire lifecycles for us but costs ~65 creates/s here against thousands for the query engine,
- * so this path emits the plugin's own events after commit instead (see `events.ts`), and uses `updateMany` where
+ * so this path emits the plugin's own events after commit instead (see `src/plugin-events.ts`), and uses `updateMany` where
  * Strapi's `update` would read the row before and after writing it.
  *
  * Its parts, each in its own file: receipts and the cursor (receipts-and-cursor.ts), accepted mail
@@ -14,7 +14,7 @@ import { createDnsResolverSource } from '../ingest/dns-resolver';
 import type { ImportStore, IngestOutcome } from '../ingest/store';
 import { withoutNul } from '../ingest/stored-values';
 import { requesterOf } from '../mail/requester';
-import { pluginConfig } from '../services/plugin-config';
+import { pluginConfig } from '../plugin-config';
 import { createAcceptedRecorder } from './record-accepted';
 import { createInboundContextLoader } from './inbound-context';
 import { classificationOf, mailLanguages, type Recording } from './mail-rows';
@@ -23,9 +23,9 @@ import { createReceiptsAndCursor } from './receipts-and-cursor';
 import { createReportRecorder } from './record-reports';
 import { createRowWriter, type RowWriter } from './row-writer';
 import { createThreadLookups } from './thread-lookups';
+import { pluginService } from '../services/registry';
 
 export function createImportStore(strapi: Core.Strapi): ImportStore {
-  const plugin = () => strapi.plugin('email-piping');
   const writer = createRowWriter(strapi);
   // Every row the import writes goes through here without NUL, which PostgreSQL refuses (see stored-values.ts).
   const rows: RowWriter = {
@@ -90,7 +90,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
           extra: Record<string, unknown>,
           answer: (() => Promise<boolean>) | null
         ): Promise<IngestOutcome> => {
-          if (answer && (await answer())) onCommit(() => plugin().service('outbox').kick());
+          if (answer && (await answer())) onCommit(() => pluginService(strapi, 'outbox').kick());
           const receiptId = await receipts.writeReceipt(
             origin,
             raw,
@@ -102,13 +102,13 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
         };
         if (decision.kind === 'own-mail') return withoutTicket({}, null);
         if (decision.kind === 'blocked') {
-          await plugin().service('rules').recordHits('block', [decision.ruleId]);
+          await pluginService(strapi, 'rules').recordHits('block', [decision.ruleId]);
           return withoutTicket({ ruleId: decision.ruleId }, null);
         }
 
         // The decision says whether a one-time answer is due; it goes out if the mailbox can send at all.
         const answerable = context.sends && decision.answerOnce;
-        const notifications = plugin().service('notifications');
+        const notifications = pluginService(strapi, 'notifications');
         const answerRequest = async () => ({
           sender: decision.sender,
           senderName: (requesterOf(mail) ?? { name: '' }).name,

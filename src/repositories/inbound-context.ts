@@ -14,6 +14,7 @@ import type {
 } from '../schemas/mailbox';
 import { UID } from '../uids';
 import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from '../services/notifications';
+import { pluginService } from '../services/registry';
 
 /** Mailbox settings are read once per this many milliseconds, not once per message. */
 const MAILBOX_CONTEXT_TTL_MS = 2000;
@@ -64,8 +65,8 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
       where: { id: mailboxId },
     })) as MailboxContext['row'] | null;
     if (!row) return null;
-    const notifications = strapi.plugin('email-piping').service('notifications');
-    const compiled = await strapi.plugin('email-piping').service('rules').compiledFor(mailboxId);
+    const notifications = pluginService(strapi, 'notifications');
+    const compiled = await pluginService(strapi, 'rules').compiledFor(mailboxId);
     const context: MailboxContext = {
       row,
       settings: {

@@ -17,7 +17,8 @@ import { mailLanguages, messageData, type Recording } from './mail-rows';
 import type { ReceiptsAndCursor } from './receipts-and-cursor';
 import type { RowWriter } from './row-writer';
 import { unverifiedAgentNote } from './unverified-agent-mail';
-import { emitPluginEvent } from '../services/events';
+import { emitPluginEvent } from '../plugin-events';
+import { pluginService } from '../services/registry';
 
 type AcceptedDecision = Extract<InboundDecision, { kind: 'accepted' }>;
 
@@ -29,7 +30,6 @@ export interface WritingTransaction {
 
 export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, receipts: ReceiptsAndCursor) {
   const query = (uid: string) => strapi.db.query(uid as never);
-  const plugin = () => strapi.plugin('email-piping');
   const { uploadAttachments } = createAttachmentStore(strapi);
 
   /**
@@ -141,12 +141,10 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
     const sender = requesterOf(mail) ?? { address: '', name: '' };
     const ruled = decision.rules;
     if (ruled && ruled.matched.length > 0)
-      await plugin()
-        .service('rules')
-        .recordHits(
-          'piping',
-          ruled.matched.map((m) => m.ruleId)
-        );
+      await pluginService(strapi, 'rules').recordHits(
+        'piping',
+        ruled.matched.map((m) => m.ruleId)
+      );
 
     let ticketId: number;
     let ticketNumber: number;
@@ -196,7 +194,7 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
       options
     );
     let queued = 0;
-    const notifications = plugin().service('notifications');
+    const notifications = pluginService(strapi, 'notifications');
     // A mailbox without SMTP settings sends nothing: skip planning (and its queries) altogether.
     for (const event of context.sends ? plan.notify : []) {
       queued += await notifications.notify(event, ticketId, {
@@ -219,7 +217,7 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
       if (plan.kind === 'new-ticket')
         emitPluginEvent(strapi, 'ticket.created', { ticketId, number: ticketNumber });
       emitPluginEvent(strapi, 'message.created', { ticketId, messageId, direction: data.direction });
-      if (queued > 0) plugin().service('outbox').kick();
+      if (queued > 0) pluginService(strapi, 'outbox').kick();
     });
     return { outcome, receiptId, ticketId };
   };

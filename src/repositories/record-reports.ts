@@ -10,6 +10,7 @@ import { UID } from '../uids';
 import { systemEventData, type Recording } from './mail-rows';
 import type { ReceiptsAndCursor } from './receipts-and-cursor';
 import type { RowWriter } from './row-writer';
+import { pluginService } from '../services/registry';
 
 type BounceDecision = Extract<InboundDecision, { kind: 'bounce' }>;
 type ReadReceiptDecision = Extract<InboundDecision, { kind: 'read-receipt' }>;
@@ -98,17 +99,14 @@ export function createReportRecorder(strapi: Core.Strapi, rows: RowWriter, recei
         options
       );
       if (match && permanent) {
-        await strapi
-          .plugin('email-piping')
-          .service('suppressions')
-          .suppress({
-            address: match.recipient,
-            status: permanent.status,
-            reason: `bounced: ${permanent.diagnostic ?? permanent.status ?? 'permanent failure'}`,
-            receiptId,
-            ticketId: match.ticketId,
-            outboxId: match.outboxId,
-          });
+        await pluginService(strapi, 'suppressions').suppress({
+          address: match.recipient,
+          status: permanent.status,
+          reason: `bounced: ${permanent.diagnostic ?? permanent.status ?? 'permanent failure'}`,
+          receiptId,
+          ticketId: match.ticketId,
+          outboxId: match.outboxId,
+        });
       }
       return {
         outcome: 'bounce' as const,

@@ -7,6 +7,7 @@ import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
 import { PRIORITIES as TICKET_PRIORITIES, STATUSES as TICKET_STATUSES } from '../../contracts/ticket';
 import { UID } from '../uids';
+import { pluginService } from './registry';
 
 const STATUSES: readonly string[] = TICKET_STATUSES;
 const PRIORITIES: readonly string[] = TICKET_PRIORITIES;
@@ -32,9 +33,9 @@ interface LastInbound {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const query = (uid: string) => strapi.db.query(uid as never);
-  const notifications = () => strapi.plugin('email-piping').service('notifications');
-  const outbox = () => strapi.plugin('email-piping').service('outbox');
-  const assignees = () => strapi.plugin('email-piping').service('assignees');
+  const notifications = () => pluginService(strapi, 'notifications');
+  const outbox = () => pluginService(strapi, 'outbox');
+  const assignees = () => pluginService(strapi, 'assignees');
 
   async function ticketOrFail(id: number) {
     const ticket = (await query(UID.ticket).findOne({ where: { id } })) as {

@@ -18,9 +18,10 @@ import { MailboxScheduler } from '../ingest/schedule';
 import { removeSpooled, spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
 import { createImportStore } from '../repositories/import-store';
-import { throttledProgress, type ImportProgress } from './import-progress';
+import { throttledProgress, type ImportProgress } from '../ingest/import-progress';
 import type { MailboxRow } from './mailboxes';
-import { pluginConfig } from './plugin-config';
+import { pluginConfig } from '../plugin-config';
+import { pluginService } from './registry';
 
 export type RunResult =
   | { status: 'imported'; summary: ImportRunSummary }
@@ -34,7 +35,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   let stopping = false;
   const store = createImportStore(strapi);
   const mailboxes = () => strapi.db.query(UID.mailbox as never);
-  const mailboxService = () => strapi.plugin('email-piping').service('mailboxes');
+  const mailboxService = () => pluginService(strapi, 'mailboxes');
 
   const scheduler = new MailboxScheduler((id) => runMailbox(id, { manual: false }), {
     warn: (message) => strapi.log.warn(message),
@@ -105,7 +106,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       // The messages are committed; a lock now must not turn the run into a failure.
       await retryTemporary(async () => {
-        const fresh = (await mailboxService().findRow(row.id)) as MailboxRow;
+        const fresh = await mailboxService().findRow(row.id);
         await updateMailbox(row.id, {
           lastRunAt: new Date(),
           lastSuccessAt: new Date(),

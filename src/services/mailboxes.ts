@@ -16,7 +16,8 @@ import {
 import { verpAddress } from '../mail/bounce/verp';
 import type { SmtpSettings } from '../outbound/mailer';
 import { UID } from '../uids';
-import { pluginConfig } from './plugin-config';
+import { pluginConfig } from '../plugin-config';
+import { pluginService } from './registry';
 
 export interface MailboxRow extends Omit<MailboxInput, 'password' | 'smtpPassword'>, MailboxRunState {
   id: number;
@@ -98,7 +99,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   function rescheduleSoon() {
     // Lazily resolved: the importer service owns the scheduler.
-    void strapi.plugin('email-piping').service('importer').syncSchedules();
+    void pluginService(strapi, 'importer').syncSchedules();
   }
 
   return {

@@ -11,7 +11,7 @@ import {
   type NotificationMailbox,
   type OneTimeAnswerKind,
   type TriggerMessage,
-} from '../outbound/notify';
+} from '../outbound/plan-notifications';
 import type { NotificationEvent, Template } from '../../contracts/templates';
 import {
   DEFAULT_NOTIFICATIONS,
@@ -20,7 +20,8 @@ import {
 } from '../schemas/mailbox';
 import type { MailAddress } from '../mail/types';
 import { UID } from '../uids';
-import { pluginConfig } from './plugin-config';
+import { pluginConfig } from '../plugin-config';
+import { pluginService } from './registry';
 
 export interface NotificationTicketRow {
   id: number;
@@ -70,7 +71,7 @@ export interface NotifyOptions {
   ownAddresses?: string[];
   /** Addresses that must not get this mail (e.g. the agent whose reply causes it). */
   exclude?: string[];
-  /** The inbound mail's sender fails DMARC: what its automatic answers get (see auto-mail-guard.ts). */
+  /** The inbound mail's sender fails DMARC: what its automatic answers get (see repositories/send-permission.ts). */
   unauthenticated?: UnauthenticatedAnswers | null;
 }
 
@@ -190,7 +191,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
     if (!planned) return false;
     if (request.unauthenticated) planned.unauthenticatedSender = request.unauthenticated;
-    const queued = (await strapi.plugin('email-piping').service('outbox').enqueue([planned])) as number[];
+    const queued = await pluginService(strapi, 'outbox').enqueue([planned]);
     return queued.length > 0;
   }
 
@@ -269,7 +270,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (options.unauthenticated) {
         for (const mail of planned) mail.unauthenticatedSender = options.unauthenticated;
       }
-      const queued = (await strapi.plugin('email-piping').service('outbox').enqueue(planned)) as number[];
+      const queued = await pluginService(strapi, 'outbox').enqueue(planned);
       return queued.length;
     },
   };

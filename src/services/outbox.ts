@@ -10,13 +10,14 @@ import crypto from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
 import { Mailer, type SendResult } from '../outbound/mailer';
-import type { PlannedMail } from '../outbound/notify';
+import type { PlannedMail } from '../outbound/plan-notifications';
 import { InputError } from '../errors';
 import { UID } from '../uids';
 import { createVerpToken } from '../mail/bounce/verp';
-import { createAutoMailGuard } from './auto-mail-guard';
-import { pluginConfig } from './plugin-config';
+import { createAutoMailGuard } from '../repositories/send-permission';
+import { pluginConfig } from '../plugin-config';
 import { createRowWriter } from '../repositories/row-writer';
+import { pluginService } from './registry';
 
 const LIST_FIELDS = [
   'id',
@@ -126,10 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function deliver(row: OutboxRow): Promise<void> {
     let result: SendResult;
     try {
-      const profile = await strapi
-        .plugin('email-piping')
-        .service('mailboxes')
-        .deliveryProfile(row.mailboxId, row.verpToken);
+      const profile = await pluginService(strapi, 'mailboxes').deliveryProfile(row.mailboxId, row.verpToken);
       result = profile
         ? await mailer.send(`mailbox-${row.mailboxId}`, profile.smtp, {
             from: { name: row.fromName, address: row.fromAddress },

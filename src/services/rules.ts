@@ -16,6 +16,7 @@ import { compileRules } from '../policy/rules/compile-rules';
 import type { CompiledRules } from '../policy/rules/compiled-rule-set';
 import { validateRule } from '../policy/rules/validate-rule';
 import { UID } from '../uids';
+import { pluginService } from './registry';
 
 interface PipingRuleRow extends PipingRule {
   position: number;
@@ -84,9 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function assigneeErrors(
     actions: readonly RuleAction[]
   ): Promise<Array<{ field: string; message: string }>> {
-    const assignees = strapi.plugin('email-piping').service('assignees') as {
-      notAssignableReason(id: number): Promise<string | null>;
-    };
+    const assignees = pluginService(strapi, 'assignees');
     const errors: Array<{ field: string; message: string }> = [];
     for (const [index, action] of actions.entries()) {
       if (action.type !== 'assign') continue;

@@ -11,7 +11,7 @@ import { spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
 import { createImportStore } from '../repositories/import-store';
 import { createInboundContextLoader } from '../repositories/inbound-context';
-import { pluginConfig } from './plugin-config';
+import { pluginConfig } from '../plugin-config';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const inbound = createInboundContextLoader(strapi);

@@ -8,7 +8,7 @@ import type { Suppression } from '../../contracts/api';
 import { NotFoundError } from '../errors';
 import { normaliseAddress } from '../mail/tokens';
 import { UID } from '../uids';
-import { pluginConfig } from './plugin-config';
+import { pluginConfig } from '../plugin-config';
 
 export interface SuppressionInput {
   address: string;

@@ -17,7 +17,7 @@ import { DEFAULT_TEMPLATES } from '../outbound/templates/default-templates';
 import { renderTemplate } from '../outbound/templates/render';
 import { validateTemplate } from '../outbound/templates/validate';
 import { UID } from '../uids';
-import { pluginConfig } from './plugin-config';
+import { pluginConfig } from '../plugin-config';
 
 function parseTemplate(body: unknown): Template {
   const input = (body ?? {}) as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { resolveCidReferences } from '../mail/cid';
 import { parseTicketListQuery } from '../schemas/ticket-query';
 import { UID } from '../uids';
 import { STATUSES } from '../../contracts/ticket';
+import { pluginService } from './registry';
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -55,7 +56,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       })) as Array<
         Row & { htmlBody: string | null; inlineParts: Array<{ contentId: string; url: string }> | null }
       >;
-      const outbox = await strapi.plugin('email-piping').service('outbox').listForTicket(id);
+      const outbox = await pluginService(strapi, 'outbox').listForTicket(id);
       return {
         ...ticket,
         outbox,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throttledProgress, type ImportProgress } from '../../src/services/import-progress';
+import { throttledProgress, type ImportProgress } from '../../src/ingest/import-progress';
 
 /** Plays a run through `throttledProgress`: each step is [messages done, milliseconds since the run began]. */
 async function writesFor(total: number, steps: Array<[number, number]>): Promise<ImportProgress[]> {

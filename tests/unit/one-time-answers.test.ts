@@ -15,7 +15,7 @@ import {
   planOneTimeAnswer,
   type NotificationInput,
   type OneTimeAnswerInput,
-} from '../../src/outbound/notify';
+} from '../../src/outbound/plan-notifications';
 import { tokenFromAddress, tokenFromMessageId } from '../../src/mail/tokens';
 import { DEFAULT_NOTIFICATIONS } from '../../src/schemas/mailbox';
 

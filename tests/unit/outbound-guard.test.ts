@@ -9,7 +9,7 @@ import {
   rateLimitVerdict,
   validateAutoMailLimits,
   type AutoMailLimits,
-} from '../../src/outbound/guard';
+} from '../../src/outbound/decide-auto-mail';
 import { regexSafety } from '../../src/regex/regex-safety';
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planInbound } from '../../src/policy/plan-inbound';
-import { planNotifications, type NotificationInput } from '../../src/outbound/notify';
+import { planNotifications, type NotificationInput } from '../../src/outbound/plan-notifications';
 import { verifyMac, tokenFromAddress, tokenFromMessageId } from '../../src/mail/tokens';
 import { DEFAULT_NOTIFICATIONS } from '../../src/schemas/mailbox';
 

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { defaultConfig, type PluginConfig } from '../../config';
+import { defaultConfig, type PluginConfig } from '../config';
 
 export function pluginConfig(strapi: Core.Strapi): PluginConfig {
   return {

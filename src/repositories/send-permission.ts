@@ -1,5 +1,5 @@
 /**
- * The last check before a mail is queued: may it go out at all? Decided by `outbound/guard.ts` (pure) over facts
+ * The last check before a mail is queued: may it go out at all? Decided by `outbound/decide-auto-mail.ts` (pure) over facts
  * read here: suppressed (bounced) addresses for every mail; for automatic mail also our own and no-reply-style
  * addresses, a paused mailbox, the rate limits per recipient and ticket, and the per-mailbox circuit breaker — which,
  * when it trips, pauses the mailbox's automatic mail until an admin resumes it, and says so (event + log).
@@ -15,12 +15,13 @@ import {
   rateLimitVerdict,
   validateAutoMailLimits,
   type AutoMailLimits,
-} from '../outbound/guard';
-import type { PlannedMail } from '../outbound/notify';
+} from '../outbound/decide-auto-mail';
+import type { PlannedMail } from '../outbound/plan-notifications';
 import { AGENT_EVENTS } from '../../contracts/templates';
 import { UID } from '../uids';
-import { emitPluginEvent } from './events';
-import { pluginConfig } from './plugin-config';
+import { emitPluginEvent } from '../plugin-events';
+import { pluginConfig } from '../plugin-config';
+import { pluginService } from '../services/registry';
 
 export type GuardVerdict = { send: true } | { send: false; reason: string };
 
@@ -43,7 +44,7 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
 
   async function ours(): Promise<string[]> {
     if (!ownAddresses || Date.now() - ownAddresses.loadedAt > OWN_ADDRESSES_TTL_MS) {
-      const list = (await strapi.plugin('email-piping').service('notifications').ownAddresses()) as string[];
+      const list = await pluginService(strapi, 'notifications').ownAddresses();
       ownAddresses = { list, loadedAt: Date.now() };
     }
     return ownAddresses.list;
@@ -79,10 +80,7 @@ export function createAutoMailGuard(strapi: Core.Strapi) {
 
   return {
     async check(mail: PlannedMail): Promise<GuardVerdict> {
-      const suppressed = (await strapi
-        .plugin('email-piping')
-        .service('suppressions')
-        .activeFor(mail.recipient)) as { status: string | null; suppressedUntil: string } | null;
+      const suppressed = await pluginService(strapi, 'suppressions').activeFor(mail.recipient);
       if (suppressed) {
         const until = new Date(suppressed.suppressedUntil).toISOString().slice(0, 10);
         return {

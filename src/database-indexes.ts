@@ -3,7 +3,7 @@
  * once" hold even if two importers race for the same message: the second insert fails and its transaction rolls back.
  */
 import type { Core } from '@strapi/strapi';
-import { UID } from '../uids';
+import { UID } from './uids';
 
 interface IndexSpec {
   uid: string;
