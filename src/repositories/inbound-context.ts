@@ -5,19 +5,22 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { InboundSettings } from '../policy/decide-inbound';
-import type {
-  AllowedMailSetting,
-  AllowedSendersSetting,
-  ClosedTicketReplies,
-  ContentPreference,
-  UnauthenticatedAnswers,
-} from '../schemas/mailbox';
+import {
+  mailboxChoiceAndFlagDefaults,
+  type AllowedMailSetting,
+  type AllowedSendersSetting,
+  type ClosedTicketReplies,
+  type ContentPreference,
+  type UnauthenticatedAnswers,
+} from '../../contracts/mailbox';
 import { UID } from '../uids';
 import { NOTIFICATION_MAILBOX_FIELDS, type NotificationMailboxRow } from '../services/notifications';
 import { pluginService } from '../services/registry';
 
 /** Mailbox settings are read once per this many milliseconds, not once per message. */
 const MAILBOX_CONTEXT_TTL_MS = 2000;
+/** What an unset column means: the defaults the admin's form and the API's validation use too. */
+const DEFAULTS = mailboxChoiceAndFlagDefaults();
 
 export interface MailboxContext {
   row: NotificationMailboxRow & MailboxInboundFields;
@@ -70,10 +73,10 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
     const context: MailboxContext = {
       row,
       settings: {
-        closedTicketReplies: row.closedTicketReplies ?? 'reopen',
-        allowedMail: row.allowedMail ?? 'new-and-replies',
+        closedTicketReplies: row.closedTicketReplies ?? DEFAULTS.closedTicketReplies,
+        allowedMail: row.allowedMail ?? DEFAULTS.allowedMail,
         allowedSenders: row.allowedSenders ?? { mode: 'anyone' },
-        ccImport: row.ccImport ?? true,
+        ccImport: row.ccImport ?? DEFAULTS.ccImport,
         forwardingAddresses: row.forwardingAddresses ?? [],
         agents: await notifications.agentsOf(row),
         ownAddresses: await notifications.ownAddresses(),
@@ -81,8 +84,8 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
         blockRules: compiled.blockRules,
         replySecret: notifications.secret(),
         instanceId: notifications.loopHeaderValue(),
-        unmonitored: row.unmonitored === true,
-        unauthenticatedAnswers: row.unauthenticatedAnswers ?? 'suppress',
+        unmonitored: row.unmonitored ?? DEFAULTS.unmonitored,
+        unauthenticatedAnswers: row.unauthenticatedAnswers ?? DEFAULTS.unauthenticatedAnswers,
       },
       sends: Boolean(row.smtpHost && row.address),
       loadedAt: Date.now(),
