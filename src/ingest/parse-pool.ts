@@ -17,24 +17,21 @@
  * - A worker that cannot start at all (its file missing from the build) is an installation problem, not a property
  *   of the mail: the job fails with a plain error, the run stops and nothing is quarantined.
  *
- * Where the worker code comes from: from source (tsx, vitest) `parse-worker.ts` sits next to this file and is run
- * through tsx's CommonJS hook; in the built plugin @strapi/sdk-plugin bundles each `exports` entry of package.json
- * on its own, and the `./parse-worker` entry lands in `dist/parse-worker/index.js`, next to `dist/server/`.
+ * How a worker process starts (from source or from the build, with which flags): worker-process.ts.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { DnsResolver } from '../mail/authenticate';
 import {
-  WORKER_MARKER,
   type DnsAnswer,
   type ParsedInWorker,
   type ParseRequest,
   type WorkerPreparation,
   type WorkerReply,
 } from './parse-protocol';
+import { startParseWorker } from './worker-process';
 
 export interface ParsePoolOptions {
   /** Worker processes (1–2 on a small server: each holds its own copy of the parser, ~60 MB). */
@@ -72,7 +69,7 @@ interface Job {
 interface Slot {
   worker: ChildProcess;
   /** The end of what the worker wrote to stderr: V8 says there why it aborted (out of heap). */
-  stderrTail: string;
+  stderrTail: () => string;
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
@@ -87,32 +84,6 @@ function seconds(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
-
-/**
- * V8 stack for the worker, KB. A worker thread had 4 MB; a process's main thread gets under 1 MB by default, which
- * deeply nested HTML would exhaust sooner. Linux gives the main thread 8 MB, so 3.9 MB is safe.
- */
-const WORKER_STACK_KB = 3900;
-
-/** How to start the worker from wherever this code runs: source (tsx/vitest) or the built bundle. */
-function workerSource(): { file: string; execArgv: string[] } {
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const fromSource = path.join(here, 'parse-worker.ts');
-  if (fs.existsSync(fromSource)) {
-    const tsx = createRequire(path.join(here, 'parse-pool.ts')).resolve('tsx/cjs');
-    return { file: fromSource, execArgv: ['--require', tsx] };
-  }
-  const built = path.resolve(here, '..', 'parse-worker', 'index.js');
-  if (fs.existsSync(built)) return { file: built, execArgv: [] };
-  throw new ParsePoolUnavailableError(
-    `email-piping: the parse worker is missing (looked for ${fromSource} and ${built}); rebuild the plugin`
-  );
-}
-
-/** How much of the worker's stderr is kept to explain its end. */
-const STDERR_TAIL_CHARS = 4096;
-/** How V8 begins the report it writes when it aborts a process that ran out of heap. */
-const V8_ABORT = /<--- Last few GCs --->|FATAL ERROR:/;
 
 /** Removes the temporary files of a job whose worker was stopped or died (it could not remove them itself). */
 async function removeJobFiles(job: Job): Promise<void> {
@@ -177,23 +148,10 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const source = workerSource();
-    const worker = fork(source.file, [], {
-      // Not the parent's flags (a debugger port, vitest's loaders): only what the worker needs.
-      execArgv: [
-        ...source.execArgv,
-        `--max-old-space-size=${this.options.memoryMb}`,
-        `--stack-size=${WORKER_STACK_KB}`,
-      ],
-      env: { ...process.env, [WORKER_MARKER]: '1' },
-      // Structured clone, as between threads: typed arrays, Maps and Dates arrive as they were sent.
-      serialization: 'advanced',
-      // The worker's stdout goes to the process's; stderr is read too, to tell an out-of-heap end from a crash.
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    });
+    const { worker, stderrTail } = startParseWorker(this.options.memoryMb);
     const slot: Slot = {
       worker,
-      stderrTail: '',
+      stderrTail,
       ready: false,
       job: null,
       timer: null,
@@ -201,13 +159,6 @@ export class ParsePool {
       workingSince: 0,
       openQuestions: 0,
     };
-    worker.stderr?.setEncoding('utf8');
-    worker.stderr?.on('data', (chunk: string) => {
-      slot.stderrTail = (slot.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
-      // The worker's warnings belong in the process's log; V8's out-of-heap dump does not (it reads like Strapi
-      // itself crashed): the job's quarantine reason says what happened.
-      if (!V8_ABORT.test(slot.stderrTail)) process.stderr.write(chunk);
-    });
     // A worker is started because a job waits for it: it holds the process until it is ready (then as long as it
     // has a job). An idle one must not keep a script or a test process alive.
     this.hold(slot, true);
@@ -259,7 +210,7 @@ export class ParsePool {
     this.slots.splice(index, 1);
     if (job) {
       void removeJobFiles(job);
-      const memory = /heap out of memory|heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(slot.stderrTail + why);
+      const memory = /heap out of memory|heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(slot.stderrTail() + why);
       job.reject(
         new ParseAbandonedError(
           memory

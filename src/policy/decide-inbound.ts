@@ -24,7 +24,7 @@ import { parseBounce } from '../mail/bounce/parse-bounce';
 import { verpTokenOf } from '../mail/bounce/verp';
 import { classifyParsedMail } from './classify/classify-inbound';
 import type { AutomaticVerdict, InboundFlags } from './classify/inbound-flags';
-import { addressesInHeader, forwardingAddressOf } from '../mail/forwarding';
+import { forwardingAddressOf } from '../mail/forwarding';
 import { threadCandidateIds } from '../mail/message-ids';
 import { requesterOf } from '../mail/requester';
 import { parseReadReceipt, type ReadReceiptReport } from '../mail/read-receipt';
@@ -32,7 +32,7 @@ import type { RuleOutcome } from '../../contracts/rules';
 import type { CompiledRules } from './rules/compiled-rule-set';
 import { evaluateRules } from './rules/evaluate-rules';
 import { resolveThread, type ThreadDecision, type ThreadLookups } from '../mail/thread';
-import { normaliseAddress, withoutSubaddress } from '../mail/tokens';
+import { normaliseAddress } from '../mail/tokens';
 import type { MailAddress, ParsedMail } from '../mail/types';
 import type {
   AllowedMailSetting,
@@ -42,6 +42,7 @@ import type {
 } from '../schemas/mailbox';
 import { agentMailTrust, answerPolicyFor } from './agent-trust';
 import { identityKey, withOwnMessageId } from './own-mail-identity';
+import { deliveredTo, importedRecipients } from './mail-recipients';
 import { planInbound, type InboundPlan } from './plan-inbound';
 
 export interface InboundSettings {
@@ -148,37 +149,6 @@ export type InboundDecision =
       /** Recipients the ticket gains from this mail (CC import and rules). */
       addedRecipients: MailAddress[];
     });
-
-/** Addresses the mail was delivered to: a reply token may sit in any of them. */
-function deliveredTo(mail: ParsedMail): string[] {
-  const fromHeaders = ['delivered-to', 'x-original-to']
-    .flatMap((name) => [mail.headers[name] ?? []].flat())
-    .flatMap((value) => addressesInHeader(String(value)));
-  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...fromHeaders];
-}
-
-/** Our own addresses including their `+tag` variants (reply tokens): never a customer's CC. */
-function isOurs(address: string, own: Set<string>): boolean {
-  return own.has(address) || own.has(withoutSubaddress(address));
-}
-
-function importedRecipients(mail: ParsedMail, sender: string, settings: InboundSettings): MailAddress[] {
-  if (!settings.ccImport) return [];
-  const excluded = new Set(
-    [...settings.ownAddresses, ...settings.forwardingAddresses, ...settings.agents, sender].map(
-      normaliseAddress
-    )
-  );
-  const seen = new Set<string>();
-  const result: MailAddress[] = [];
-  for (const entry of [...mail.to, ...mail.cc]) {
-    const address = normaliseAddress(entry.address);
-    if (isOurs(address, excluded) || seen.has(address)) continue;
-    seen.add(address);
-    result.push({ address, name: entry.name });
-  }
-  return result;
-}
 
 /** The one class a mail is counted under (receipts, dashboard): the strongest of its flags. */
 export function mailClassOf(flags: InboundFlags): MailClass {

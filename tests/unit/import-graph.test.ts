@@ -1,5 +1,5 @@
 /**
- * The shape of the code, checked: no two files under src/ share a name (but Strapi's folder index.ts barrels), and
+ * The shape of the code, checked: files of at most 400 lines, no two files under src/ share a name (but Strapi's folder index.ts barrels), and
  * no import circles in the server, the contracts and the admin — type-only imports
  * included (a circle of types is still two files that cannot be read one without the other), with one exception
  * named below.
@@ -110,5 +110,16 @@ describe('import graph', () => {
     }
     expect(byName.size).toBeGreaterThan(100);
     expect(Array.from(byName.values()).filter((files) => files.length > 1)).toEqual([]);
+  });
+
+  it('keeps every file under src within 400 lines, the shipped default templates (data) aside', () => {
+    const long = sourceFiles(path.join(ROOT, 'src'))
+      .filter((file) => !file.includes(`${path.sep}templates${path.sep}defaults${path.sep}`))
+      .map((file) => ({
+        file: path.relative(ROOT, file),
+        lines: fs.readFileSync(file, 'utf8').split('\n').length,
+      }))
+      .filter(({ lines }) => lines > 401);
+    expect(long).toEqual([]);
   });
 });

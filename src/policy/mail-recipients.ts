@@ -1,0 +1,46 @@
+/**
+ * Who a mail went to, as decideInbound needs it: the addresses it was delivered to (where a reply token or a VERP
+ * token may sit) and the recipients a ticket takes from it.
+ */
+import { addressesInHeader } from '../mail/forwarding';
+import { normaliseAddress, withoutSubaddress } from '../mail/tokens';
+import type { MailAddress, ParsedMail } from '../mail/types';
+
+/** Addresses the mail was delivered to: a reply token may sit in any of them. */
+export function deliveredTo(mail: ParsedMail): string[] {
+  const fromHeaders = ['delivered-to', 'x-original-to']
+    .flatMap((name) => [mail.headers[name] ?? []].flat())
+    .flatMap((value) => addressesInHeader(String(value)));
+  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...fromHeaders];
+}
+
+/** Our own addresses including their `+tag` variants (reply tokens): never a customer's CC. */
+function isOurs(address: string, own: Set<string>): boolean {
+  return own.has(address) || own.has(withoutSubaddress(address));
+}
+
+/**
+ * CC import: the To and Cc addresses a new ticket or a reply adds as recipients, once each — never our own
+ * addresses (or their `+tag` variants), forwarding addresses, agents or the sender.
+ */
+export function importedRecipients(
+  mail: ParsedMail,
+  sender: string,
+  settings: { ccImport: boolean; ownAddresses: string[]; forwardingAddresses: string[]; agents: string[] }
+): MailAddress[] {
+  if (!settings.ccImport) return [];
+  const excluded = new Set(
+    [...settings.ownAddresses, ...settings.forwardingAddresses, ...settings.agents, sender].map(
+      normaliseAddress
+    )
+  );
+  const seen = new Set<string>();
+  const result: MailAddress[] = [];
+  for (const entry of [...mail.to, ...mail.cc]) {
+    const address = normaliseAddress(entry.address);
+    if (isOurs(address, excluded) || seen.has(address)) continue;
+    seen.add(address);
+    result.push({ address, name: entry.name });
+  }
+  return result;
+}
