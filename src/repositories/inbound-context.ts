@@ -21,9 +21,21 @@ import { pluginService } from '../services/registry';
 const MAILBOX_CONTEXT_TTL_MS = 2000;
 /** What an unset column means: the defaults the admin's form and the API's validation use too. */
 const DEFAULTS = mailboxChoiceAndFlagDefaults();
+type ChoicesAndFlags = typeof DEFAULTS;
+/**
+ * Every choice and switch of contracts/mailbox.ts is read and handed to the decision as it is (or its default), so
+ * a new one the road decides on needs no line here: the contract, the content type, the form and decide-inbound.
+ */
+const CHOICE_AND_FLAG_FIELDS = Object.keys(DEFAULTS) as Array<keyof ChoicesAndFlags>;
+
+function choicesAndFlagsOf(row: Partial<Record<keyof ChoicesAndFlags, unknown>>): ChoicesAndFlags {
+  const values: Record<string, unknown> = {};
+  for (const field of CHOICE_AND_FLAG_FIELDS) values[field] = row[field] ?? DEFAULTS[field];
+  return values as ChoicesAndFlags;
+}
 
 export interface MailboxContext {
-  row: NotificationMailboxRow & MailboxInboundFields;
+  row: NotificationMailboxRow & MailboxInboundFields & Partial<Record<keyof ChoicesAndFlags, unknown>>;
   /** Everything `decideInbound` needs besides the mail. */
   settings: InboundSettings;
   /** The mailbox can send (SMTP and address set): only then are notifications planned at all. */
@@ -53,17 +65,14 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
     if (cached && Date.now() - cached.loadedAt < MAILBOX_CONTEXT_TTL_MS) return cached;
     const row = (await query(UID.mailbox).findOne({
       select: [
-        ...NOTIFICATION_MAILBOX_FIELDS,
-        'closedTicketReplies',
-        'allowedMail',
-        'allowedSenders',
-        'contentPreference',
-        'ccImport',
-        'forwardingAddresses',
-        'unmonitored',
-        'unmonitoredHelpText',
-        'trustedAuthservIds',
-        'unauthenticatedAnswers',
+        ...new Set([
+          ...NOTIFICATION_MAILBOX_FIELDS,
+          ...CHOICE_AND_FLAG_FIELDS,
+          'allowedSenders',
+          'forwardingAddresses',
+          'unmonitoredHelpText',
+          'trustedAuthservIds',
+        ]),
       ],
       where: { id: mailboxId },
     })) as MailboxContext['row'] | null;
@@ -73,10 +82,8 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
     const context: MailboxContext = {
       row,
       settings: {
-        closedTicketReplies: row.closedTicketReplies ?? DEFAULTS.closedTicketReplies,
-        allowedMail: row.allowedMail ?? DEFAULTS.allowedMail,
+        ...choicesAndFlagsOf(row),
         allowedSenders: row.allowedSenders ?? { mode: 'anyone' },
-        ccImport: row.ccImport ?? DEFAULTS.ccImport,
         forwardingAddresses: row.forwardingAddresses ?? [],
         agents: await notifications.agentsOf(row),
         ownAddresses: await notifications.ownAddresses(),
@@ -84,8 +91,6 @@ export function createInboundContextLoader(strapi: Core.Strapi) {
         blockRules: compiled.blockRules,
         replySecret: notifications.secret(),
         instanceId: notifications.loopHeaderValue(),
-        unmonitored: row.unmonitored ?? DEFAULTS.unmonitored,
-        unauthenticatedAnswers: row.unauthenticatedAnswers ?? DEFAULTS.unauthenticatedAnswers,
       },
       sends: Boolean(row.smtpHost && row.address),
       loadedAt: Date.now(),

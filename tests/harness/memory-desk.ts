@@ -3,6 +3,7 @@
  * the mail we sent, and a mailbox's settings — everything `decideInbound` asks the database through its context,
  * answered from plain maps. Pure logic only; integration tests use the real Strapi.
  */
+import { mailboxChoiceAndFlagDefaults } from '../../contracts/mailbox';
 import type { InboundDecisionContext, InboundSettings, OutboundMatch } from '../../src/policy/decide-inbound';
 import type { AuthenticationVerdict } from '../../src/mail/authenticate';
 import { compileBlockRules, DEFAULT_BLOCK_RULES } from '../../src/mail/block';
@@ -13,6 +14,8 @@ export const DESK_SECRET = 'memory-desk-secret-memory-desk-secret-0123';
 
 export function deskSettings(overrides: Partial<InboundSettings> = {}): InboundSettings {
   return {
+    // Every choice and switch at its contract default, so a new one needs nothing here.
+    ...mailboxChoiceAndFlagDefaults(),
     closedTicketReplies: 'reopen',
     allowedMail: 'new-and-replies',
     allowedSenders: { mode: 'anyone' },
