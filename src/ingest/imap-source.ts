@@ -4,16 +4,13 @@
  */
 import type { Readable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
-import type { AfterImport, MailSource, NewMessage } from './source';
-
 import type { Security } from '../../contracts/mailbox';
-
-export type ImapSecurity = Security;
+import type { AfterImport, MailSource, NewMessage } from './source';
 
 export interface ImapSettings {
   host: string;
   port: number;
-  security: ImapSecurity;
+  security: Security;
   username: string;
   password: string;
   folder: string;

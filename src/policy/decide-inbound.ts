@@ -15,7 +15,7 @@
  * worker (prepare-message.ts), so this runs no untrusted-input regexes on the main thread beyond the bounded
  * block-rule, piping-rule and thread checks.
  */
-import { MAIL_CLASSES, type MailClass } from '../../contracts/api';
+import type { MailClass } from '../../contracts/api';
 import { admit, type AdmissionVerdict } from '../mail/admission';
 import type { AuthenticationVerdict } from '../mail/authenticate';
 import { findBlockingRule, type CompiledBlockRules } from '../mail/block';
@@ -161,9 +161,6 @@ export function mailClassOf(flags: InboundFlags): MailClass {
   if (flags.automatic) return 'automatic';
   return 'person';
 }
-
-/** Every class, in the order the admin lists them (receipt filters, dashboard series): declared in contracts/. */
-export { MAIL_CLASSES, type MailClass };
 
 /** The mail a bounce reports on: by the VERP token it was delivered to, else by the returned mail's Message-ID. */
 async function matchBounce(

@@ -1,7 +1,7 @@
 /** Receipts (one per message seen) for the admin, and the quarantine's raw source. */
 import type { Core } from '@strapi/strapi';
 import { InputError, NotFoundError } from '../errors';
-import { MAIL_CLASSES } from '../policy/decide-inbound';
+import { MAIL_CLASSES } from '../../contracts/api';
 import { UID } from '../uids';
 
 const OUTCOMES = [

@@ -7,7 +7,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Stats } from '../../contracts/api';
 import { InputError } from '../errors';
-import { MAIL_CLASSES } from '../policy/decide-inbound';
+import { MAIL_CLASSES } from '../../contracts/api';
 import { UID } from '../uids';
 
 const MAX_DAYS = 90;

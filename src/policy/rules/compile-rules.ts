@@ -13,7 +13,8 @@ import type {
   RuleSource,
 } from './compiled-rule-set';
 import { describeAction, describeCondition } from './rule-trace';
-import { checkRule, type ValidationError } from './validate-rule';
+import type { ValidationError } from '../../../contracts/api';
+import { checkRule } from './validate-rule';
 
 function sourceKey(condition: Condition): string {
   return condition.field === 'header' ? `header:${condition.header}` : condition.field;

@@ -6,7 +6,7 @@
 import type { Condition, ConditionField, RuleAction, RuleMatch } from '../../../contracts/rules';
 import type { CompiledPattern } from '../../regex/compile-pattern';
 import type { LiteralScanner } from '../../regex/literal-scanner';
-import type { ValidationError } from './validate-rule';
+import type { ValidationError } from '../../../contracts/api';
 
 /** Where a condition's values come from: a field, or one named header. */
 export interface RuleSource {

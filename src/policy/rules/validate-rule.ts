@@ -27,7 +27,6 @@ const MAX_TAG_LENGTH = 100;
 const MAX_HEADER_NAME_LENGTH = 100;
 
 import type { ValidationError } from '../../../contracts/api';
-export type { ValidationError } from '../../../contracts/api';
 
 type Plain = Record<string, unknown>;
 
