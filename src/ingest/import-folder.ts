@@ -127,21 +127,43 @@ export async function importFolder(
   });
   // What the worker needs to classify and authenticate this mailbox's mail, read once per run.
   const preparation = await retryTemporary(() => store.preparationFor(options.mailboxId));
+  /**
+   * Uploads the attachments of a storable mail while earlier messages are stored, so no transaction waits on an
+   * upload. If staging fails, the store uploads them inside the transaction as before (and a failure there
+   * quarantines the mail with the reason).
+   */
+  const stageAttachments = async (prepared: PreparedMessage): Promise<PreparedMessage> => {
+    if (!store.stageAttachments || !prepared.mail || prepared.problem !== null) return prepared;
+    if (prepared.mail.attachments.length === 0) return prepared;
+    try {
+      prepared.staged = await store.stageAttachments(prepared.mail);
+    } catch {
+      prepared.staged = undefined;
+    }
+    return prepared;
+  };
+  /** A message's temporary files go; its staged attachments too, unless a committed message links them. */
+  const release = async (prepared: PreparedMessage, linked: boolean): Promise<void> => {
+    if (prepared.staged && !linked) await store.discardStaged?.(prepared.staged);
+    await releasePrepared(prepared);
+  };
   // Parsing runs in the worker, so preparing ahead lets the next messages parse while this one is stored.
   const downloads = fetchAhead(
     messages.filter((message) => message.size <= options.maxMessageBytes).map((message) => message.uid),
     async (uid) => {
       const raw = await spoolRawMessage(await session.download(uid), options.spoolDir);
+      let prepared: PreparedMessage;
       try {
-        return await prepareMessage(raw, originOf(uid), { spoolDir: options.spoolDir, preparation });
+        prepared = await prepareMessage(raw, originOf(uid), { spoolDir: options.spoolDir, preparation });
       } catch (error) {
         // No worker to parse with (the run stops): the file fetched for it must not stay in the spool.
         await removeSpooled(raw);
         throw error;
       }
+      return stageAttachments(prepared);
     },
     options.fetchAheadDepth ?? DEFAULT_FETCH_AHEAD,
-    releasePrepared
+    (prepared) => release(prepared, false)
   );
 
   const recordNotDownloaded = (origin: InboundOrigin, reason: string) =>
@@ -164,30 +186,38 @@ export async function importFolder(
     }
   };
 
-  /** Commits the prepared messages together; if that fails, one by one so a bad message is quarantined alone. */
+  /**
+   * Commits the prepared messages together; if that fails, one by one so a bad message is quarantined alone. A batch
+   * that gave way to another database user commits the first messages; the rest follow in the next transaction.
+   */
   const flush = async () => {
-    if (batch.length === 0) return;
-    const pending = batch;
-    batch = [];
-    try {
-      let outcomes: IngestOutcome[];
+    while (batch.length > 0) {
+      const pending = batch;
+      batch = [];
+      let committed = pending;
+      let outcomes: IngestOutcome[] = [];
       try {
-        outcomes = await persistBatch(pending, store);
-      } catch (error) {
-        // Retried already: a lock that outlasts that ends the run, and the next one starts from this batch.
-        if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
-        outcomes = [];
-        for (const item of pending) outcomes.push(await persistAlone(item));
-      }
-      // Only now, after the commit, may the server be touched.
-      for (const [index, outcome] of outcomes.entries()) {
-        countOutcome(summary, outcome.outcome);
-        if (outcome.receiptId !== null) {
-          await serverActions.add({ receiptId: outcome.receiptId, uid: pending[index].origin.uid });
+        try {
+          outcomes = await persistBatch(pending, store);
+        } catch (error) {
+          // Retried already: a lock that outlasts that ends the run, and the next one starts from this batch.
+          if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
+          outcomes = [];
+          for (const item of pending) outcomes.push(await persistAlone(item));
         }
+        committed = pending.slice(0, outcomes.length);
+        batch = pending.slice(outcomes.length);
+        // Only now, after the commit, may the server be touched.
+        for (const [index, outcome] of outcomes.entries()) {
+          countOutcome(summary, outcome.outcome);
+          if (outcome.receiptId !== null) {
+            await serverActions.add({ receiptId: outcome.receiptId, uid: pending[index].origin.uid });
+          }
+        }
+      } finally {
+        await Promise.all(committed.map((item, index) => release(item, linksAttachments(outcomes[index]))));
       }
-    } finally {
-      await Promise.all(pending.map(releasePrepared));
+      if (batch.length > 0) await store.turns?.giveWay();
     }
   };
 
@@ -218,10 +248,15 @@ export async function importFolder(
     await flush();
   } finally {
     // A run cut short by an error leaves nothing behind on disk; the messages are fetched again next time.
-    await Promise.all([...batch.map(releasePrepared), downloads.discard()]);
+    await Promise.all([...batch.map((item) => release(item, false)), downloads.discard()]);
   }
   await serverActions.flush();
   return summary;
+}
+
+/** Whether the committed outcome is a message, which links its mail's attachments. */
+function linksAttachments(outcome: IngestOutcome | undefined): boolean {
+  return outcome?.outcome === 'ticket-created' || outcome?.outcome === 'reply-added';
 }
 
 /** Collects committed UIDs and applies the after-import action to them in batches, recording the result. */

@@ -53,7 +53,11 @@ function storable(prepared: PreparedMessage): prepared is PreparedMessage & { ma
   return prepared.mail !== null && prepared.problem === null;
 }
 
-/** Several new messages, their receipts and the cursor in one transaction. Throws if any of them fails. */
+/**
+ * Several new messages, their receipts and the cursor in one transaction. Throws if any of them fails. Answers the
+ * outcomes of the first messages committed: all of them, or fewer when someone else waited for the database
+ * meanwhile (`store.turns`); the caller persists the rest later, in order.
+ */
 export async function persistBatch(batch: PreparedMessage[], store: IngestStore): Promise<IngestOutcome[]> {
   if (batch.length === 0) return [];
   // Rolled back as a whole on failure, so the whole batch can be tried again.
@@ -76,14 +80,16 @@ export async function persistBatch(batch: PreparedMessage[], store: IngestStore)
       } else if (duplicateOf !== undefined) {
         outcome = await store.recordSkipped(item.origin, item.raw, duplicateReason(duplicateOf), item.mail);
       } else {
-        outcome = await decideAndStore(item, store);
+        outcome = await decideAndStore(item, store, item.staged ? { staged: item.staged } : undefined);
       }
       // A later copy in the same batch is a duplicate of this one.
       if (!known.has(item.raw.sha256) && outcome.receiptId !== null)
         known.set(item.raw.sha256, outcome.receiptId);
       outcomes.push(outcome);
+      // Commit now and let the waiting request have the connection; the cursor moves to this message.
+      if (store.turns?.othersWaiting()) break;
     }
-    await store.advanceCursor(batch[batch.length - 1].origin);
+    await store.advanceCursor(batch[outcomes.length - 1].origin);
     return outcomes;
   });
 }
@@ -130,7 +136,11 @@ export async function persistOne(
         if (duplicateOf !== undefined)
           return store.recordSkipped(origin, raw, duplicateReason(duplicateOf), prepared.mail);
       }
-      return decideAndStore(prepared, store, options);
+      return decideAndStore(
+        prepared,
+        store,
+        prepared.staged ? { ...options, staged: prepared.staged } : options
+      );
     });
   } catch (error) {
     // Still locked after the retries: not the mail's fault. Leave it for the next run instead of quarantining it.

@@ -18,6 +18,7 @@ import {
 } from '../mail/authenticate';
 import { classifyParsedMail } from '../policy/classify/classify-inbound';
 import { NO_IDENTITY } from '../policy/classify/inbound-flags';
+import { mailLanguages } from '../mail/language';
 import { parseMail } from '../mail/parse/parse-mail';
 import { trimQuotedHtml } from '../mail/quotes/html-quotes';
 import { trimQuotedText } from '../mail/quotes/text-quotes';
@@ -46,6 +47,7 @@ export async function parseForImport(
   const mail = await parseMail(fs.createReadStream(rawPath), { spoolDir, fileTag: options.fileTag });
   // Trimmed here rather than when storing: the DOM work is the expensive part and must stay off the main thread.
   mail.trimmed = { text: trimQuotedText(mail.text), html: mail.html ? trimQuotedHtml(mail.html) : null };
+  mail.languages = await mailLanguages(mail);
   const identity = options.preparation?.identity ?? NO_IDENTITY;
   const flags = classifyParsedMail(mail, identity);
   // A delivery report often has no sender at all (`From: MAILER-DAEMON <>`): it answers nobody, yet it must reach

@@ -10,7 +10,7 @@ import type { InboundFlags } from '../policy/classify/inbound-flags';
 import type { ParsedMail } from '../mail/types';
 import { ParseAbandonedError, parsePool, ParsePoolUnavailableError, type JobPreparation } from './parse-pool';
 import { removeSpooled, type SpooledRaw } from './spool';
-import type { InboundOrigin } from './store';
+import type { InboundOrigin, StagedAttachments } from './store';
 
 /** A message received and prepared, ready to be decided on and stored. */
 export interface PreparedMessage {
@@ -25,6 +25,8 @@ export interface PreparedMessage {
   authentication?: AuthenticationVerdict | null;
   /** How long the parse worker took, when it finished (logs, the fuzz run). */
   parseMs?: number;
+  /** Its attachments, already uploaded before its transaction (see `IngestStore.stageAttachments`). */
+  staged?: StagedAttachments;
 }
 
 function describe(error: unknown): string {

@@ -44,6 +44,23 @@ export interface IngestOutcome {
 export interface RecordOptions {
   /** Reprocessing: update this quarantined receipt instead of writing a new one, and leave the cursor alone. */
   replaceReceiptId?: number;
+  /** The mail's attachments, uploaded ahead (see `IngestStore.stageAttachments`): linked instead of uploaded. */
+  staged?: StagedAttachments;
+}
+
+/** An attachment the HTML body shows inline (`cid:`), as stored: where the ticket view finds it. */
+export interface StoredInlinePart {
+  contentId: string;
+  fileId: number;
+  url: string;
+  filename: string;
+  contentType: string;
+}
+
+/** A mail's attachments in the site's file storage, ready for a message to link. */
+export interface StagedAttachments {
+  fileIds: number[];
+  inlineParts: StoredInlinePart[];
 }
 
 export interface IngestStore {
@@ -84,6 +101,28 @@ export interface IngestStore {
   ): Promise<IngestOutcome>;
   /** Moves the mailbox cursor to this message. Called last in each transaction that records new receipts. */
   advanceCursor(origin: InboundOrigin): Promise<void>;
+  /**
+   * Uploads a mail's attachments into the site's file storage ahead of the transaction that links them: an upload
+   * (copying the file, image thumbnails, a remote provider) takes far longer than writing rows, and a transaction
+   * must not wait on it holding a database connection. Absent: attachments are uploaded inside the transaction.
+   */
+  stageAttachments?(mail: ParsedMail): Promise<StagedAttachments>;
+  /** Removes staged attachments no committed message links to (the mail made no message, or its batch failed). */
+  discardStaged?(staged: StagedAttachments): Promise<void>;
+  /** Sharing the database with the rest of the application; absent: the store has it to itself (tests). */
+  turns?: DatabaseTurns;
+}
+
+/**
+ * An import batch holds a database connection for its whole transaction. Where connections are few (SQLite has
+ * one) an admin request that needs ten queries would wait for a batch at each of them: so a batch commits early
+ * when someone waits, and the next one starts once the others are done.
+ */
+export interface DatabaseTurns {
+  /** Someone outside this transaction waits for a connection now. */
+  othersWaiting(): boolean;
+  /** Resolves once nobody else has used the database for a moment, or after a bounded wait. */
+  giveWay(): Promise<void>;
 }
 
 export interface PendingServerAction {

@@ -8,7 +8,8 @@
  * mail that needs it, not at boot. Only a bounded slice of the text is read, and text (almost) in plain ASCII is not
  * given to the detector at all (see {@link MIN_NON_ASCII_SHARE}).
  */
-import { isRightToLeft } from './language-tags';
+import { isRightToLeft, parseLanguagePreferences } from './language-tags';
+import type { ParsedMail } from './types';
 
 export interface DetectedLanguage {
   /** ISO 639-1 code, e.g. `ar`, `he`, `fa`, `ur`, `en`. */
@@ -97,4 +98,12 @@ export async function languagesOfMail(fromHeaders: string[], text: string): Prom
   if (fromHeaders.length > 0) return fromHeaders;
   const detected = await detectLanguage(text);
   return detected ? [detected.language] : [];
+}
+
+/**
+ * The languages a mail asks to be answered in: its headers first, else the language its text is written in. Worked
+ * out in the parse worker ({@link ParsedMail.languages}); computed here for a mail prepared without it.
+ */
+export async function mailLanguages(mail: ParsedMail): Promise<string[]> {
+  return mail.languages ?? languagesOfMail(parseLanguagePreferences(mail.headers), mail.text || mail.subject);
 }

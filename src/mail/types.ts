@@ -61,6 +61,11 @@ export interface ParsedMail {
    * see parse-worker.ts) so storing does no DOM work. Absent on mails not prepared that way.
    */
   trimmed?: { text: TrimmedParts; html: TrimmedParts | null };
+  /**
+   * The languages to answer in (headers, else the text's language; see language.ts), worked out in the worker too:
+   * the detector's first load and its run must not happen on the main thread inside a batch's transaction.
+   */
+  languages?: string[];
 }
 
 /** Same shape as quote-cut.ts's `TrimmedText`, declared here so the mail type needs no import from the trimmer. */

@@ -20,8 +20,16 @@ function isOurs(address: string, own: Set<string>): boolean {
 }
 
 /**
+ * Recipients a ticket takes from its customers' mail, at most. Every notification of the ticket goes to each of them:
+ * a mail that copies in hundreds of addresses (a newsletter, a flood) must not turn the help desk into a mass mailer.
+ * The first ones named are kept; the message itself still lists what it listed.
+ */
+export const MAX_TICKET_RECIPIENTS = 50;
+
+/**
  * CC import: the To and Cc addresses a new ticket or a reply adds as recipients, once each — never our own
- * addresses (or their `+tag` variants), forwarding addresses, agents or the sender.
+ * addresses (or their `+tag` variants), forwarding addresses, agents or the sender; at most
+ * {@link MAX_TICKET_RECIPIENTS}.
  */
 export function importedRecipients(
   mail: ParsedMail,
@@ -37,6 +45,7 @@ export function importedRecipients(
   const seen = new Set<string>();
   const result: MailAddress[] = [];
   for (const entry of [...mail.to, ...mail.cc]) {
+    if (result.length >= MAX_TICKET_RECIPIENTS) break;
     const address = normaliseAddress(entry.address);
     if (isOurs(address, excluded) || seen.has(address)) continue;
     seen.add(address);

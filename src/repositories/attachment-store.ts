@@ -1,21 +1,16 @@
 /**
  * Attachments of inbound mail into the Media Library, streamed from the spool files through Strapi's upload service
- * (so they appear in the Media Library, on whatever upload provider the site uses).
+ * (so they appear in the Media Library, on whatever upload provider the site uses). The import uploads them before
+ * the message's transaction (`stage`), and removes them again when no committed message links them (`discard`);
+ * a process killed in between leaves unlinked files in the Media Library, never a message without its attachments.
  */
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { storedAttachmentName } from '../mail/attachment-safety';
 import type { ParsedMail, SpooledAttachment } from '../mail/types';
+import type { StagedAttachments } from '../ingest/store';
 
 type Row = Record<string, unknown> & { id: number };
-
-export interface StoredInlinePart {
-  contentId: string;
-  fileId: number;
-  url: string;
-  filename: string;
-  contentType: string;
-}
 
 export function createAttachmentStore(strapi: Core.Strapi) {
   const query = (uid: string) => strapi.db.query(uid as never);
@@ -67,26 +62,44 @@ export function createAttachmentStore(strapi: Core.Strapi) {
     }
   }
 
-  async function uploadAttachments(
-    mail: ParsedMail
-  ): Promise<{ fileIds: number[]; inlineParts: StoredInlinePart[] }> {
-    const fileIds: number[] = [];
-    const inlineParts: StoredInlinePart[] = [];
-    for (const attachment of mail.attachments) {
-      const file = await uploadOne(attachment);
-      fileIds.push(file.id);
-      if (attachment.contentId) {
-        inlineParts.push({
-          contentId: attachment.contentId,
-          fileId: file.id,
-          url: String(file.url),
-          filename: attachment.filename,
-          contentType: attachment.contentType,
-        });
+  /** Removes uploaded files (storage and Media Library row); one that cannot be removed does not stop the others. */
+  async function discard(staged: StagedAttachments): Promise<void> {
+    const uploads = strapi.plugin('upload').service('upload');
+    for (const id of staged.fileIds) {
+      try {
+        const file = (await uploads.findOne(id)) as Row | null;
+        if (file) await uploads.remove(file);
+      } catch (error) {
+        strapi.log.warn(
+          `email-piping: attachment file #${id} of a mail that made no message could not be removed: ${(error as Error).message}`
+        );
       }
     }
-    return { fileIds, inlineParts };
   }
 
-  return { uploadAttachments };
+  /** Uploads every attachment of the mail; if one fails, those already uploaded are removed again. */
+  async function uploadAttachments(mail: ParsedMail): Promise<StagedAttachments> {
+    const staged: StagedAttachments = { fileIds: [], inlineParts: [] };
+    try {
+      for (const attachment of mail.attachments) {
+        const file = await uploadOne(attachment);
+        staged.fileIds.push(file.id);
+        if (attachment.contentId) {
+          staged.inlineParts.push({
+            contentId: attachment.contentId,
+            fileId: file.id,
+            url: String(file.url),
+            filename: attachment.filename,
+            contentType: attachment.contentType,
+          });
+        }
+      }
+    } catch (error) {
+      await discard(staged);
+      throw error;
+    }
+    return staged;
+  }
+
+  return { uploadAttachments, discard };
 }

@@ -15,9 +15,12 @@ import type { ImportStore, IngestOutcome } from '../ingest/store';
 import { withoutNul } from '../ingest/stored-values';
 import { requesterOf } from '../mail/requester';
 import { pluginConfig } from '../plugin-config';
+import { createAttachmentStore } from './attachment-store';
+import { createConnectionTurns } from './connection-turns';
 import { createAcceptedRecorder } from './record-accepted';
 import { createInboundContextLoader } from './inbound-context';
-import { classificationOf, mailLanguages, type Recording } from './mail-rows';
+import { mailLanguages } from '../mail/language';
+import { classificationOf, type Recording } from './mail-rows';
 import { createOutboundLookups } from './outbound-lookups';
 import { createReceiptsAndCursor } from './receipts-and-cursor';
 import { createReportRecorder } from './record-reports';
@@ -39,6 +42,7 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
   const threadLookups = createThreadLookups(strapi);
   const outboundLookups = createOutboundLookups(strapi);
   const dnsResolver = createDnsResolverSource();
+  const attachments = createAttachmentStore(strapi);
 
   async function contextFor(mailboxId: number) {
     const context = await inbound.contextFor(mailboxId);
@@ -50,6 +54,9 @@ export function createImportStore(strapi: Core.Strapi): ImportStore {
     ...receipts,
 
     transaction: <T>(work: () => Promise<T>) => strapi.db.transaction(() => work()) as Promise<T>,
+    turns: createConnectionTurns(strapi),
+    stageAttachments: (mail) => attachments.uploadAttachments(mail),
+    discardStaged: (staged) => attachments.discard(staged),
 
     async preparationFor(mailboxId) {
       const context = await contextFor(mailboxId);

@@ -10,8 +10,6 @@ import { QUARANTINE_FIELD_MAX_CHARS, clipChars, clipUtf8 } from '../ingest/store
 import type { InboundFlags } from '../policy/classify/inbound-flags';
 import { requesterOf } from '../mail/requester';
 import type { ParsedMail } from '../mail/types';
-import { languagesOfMail } from '../mail/language';
-import { parseLanguagePreferences } from '../mail/language-tags';
 import { mailClassOf, type InboundDecision } from '../policy/decide-inbound';
 import type { ContentPreference } from '../schemas/mailbox';
 
@@ -113,9 +111,4 @@ export interface Recording {
   mail: ParsedMail;
   classification: StoredClassification;
   options?: RecordOptions;
-}
-
-/** The languages a mail asks to be answered in: its headers first, else the language its text is written in. */
-export function mailLanguages(mail: ParsedMail): Promise<string[]> {
-  return languagesOfMail(parseLanguagePreferences(mail.headers), mail.text || mail.subject);
 }

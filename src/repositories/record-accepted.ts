@@ -10,10 +10,12 @@ import { requesterOf } from '../mail/requester';
 import type { TicketRef } from '../mail/thread';
 import type { MailAddress } from '../mail/types';
 import type { InboundDecision } from '../policy/decide-inbound';
+import { MAX_TICKET_RECIPIENTS } from '../policy/mail-recipients';
 import { UID } from '../uids';
 import { createAttachmentStore } from './attachment-store';
 import type { MailboxContext } from './inbound-context';
-import { mailLanguages, messageData, type Recording } from './mail-rows';
+import { mailLanguages } from '../mail/language';
+import { messageData, type Recording } from './mail-rows';
 import type { ReceiptsAndCursor } from './receipts-and-cursor';
 import type { RowWriter } from './row-writer';
 import { unverifiedAgentNote } from './unverified-agent-mail';
@@ -96,7 +98,8 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
         cc: MailAddress[] | null;
       } | null;
       const known = new Set((current?.cc ?? []).map((entry) => entry.address));
-      const added = decision.addedRecipients.filter((entry) => !known.has(entry.address));
+      const room = Math.max(0, MAX_TICKET_RECIPIENTS - known.size);
+      const added = decision.addedRecipients.filter((entry) => !known.has(entry.address)).slice(0, room);
       if (added.length > 0) data.cc = [...(current?.cc ?? []), ...added];
     }
     if (Object.keys(data).length > 0)
@@ -158,7 +161,8 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
 
     const author =
       plan.kind === 'agent-reply' ? 'agent' : plan.kind === 'agent-automatic' ? 'system' : 'customer';
-    const { fileIds, inlineParts } = await uploadAttachments(mail);
+    // Uploaded ahead of the transaction by the import; reprocessing and single messages upload here.
+    const { fileIds, inlineParts } = options?.staged ?? (await uploadAttachments(mail));
     const mailData = messageData(mail, raw, author, context.row.contentPreference ?? 'html');
     const data =
       plan.kind === 'unverified-agent-mail' ? unverifiedAgentNote(mailData, plan.reason) : mailData;

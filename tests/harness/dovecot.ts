@@ -542,3 +542,14 @@ export function doveadm(server: Pick<DovecotServer, 'dir'>, args: string[]): Pro
     });
   });
 }
+
+/** The IMAP part of a mailbox's settings for `user` on the test server, as the admin API takes them. */
+export function imapSettingsFor(dovecot: DovecotServer, user: string) {
+  return {
+    host: dovecot.host,
+    port: dovecot.port,
+    security: 'none' as const,
+    username: user,
+    password: dovecot.password,
+  };
+}

@@ -116,3 +116,23 @@ export const MUTATIONS: Record<string, (raw: Buffer, rng: Rng) => Buffer> = {
     );
   },
 };
+
+/**
+ * The worst cases the fuzz run found, each once: HTML nested 100,000 deep, a 20 MB HTML-only mail, a 580 KB
+ * Delivered-To without `@`, 150,000 addresses in Cc. All with the subject "worst". The fuzz import test and the
+ * benchmark's admin-latency phase import them.
+ */
+export function worstCaseMails(): Buffer[] {
+  const head = (extra: string, type = 'text/plain') =>
+    `From: Ann <ann@example.test>\r\nTo: support@example.test\r\nSubject: worst\r\n${extra}Content-Type: ${type}; charset=utf-8\r\n\r\n`;
+  const paragraph = '<p>Lorem ipsum dolor sit amet, <b>consectetur</b> adipiscing elit.</p>\n';
+  return [
+    Buffer.from(head('', 'text/html') + '<div>'.repeat(100_000) + 'deep' + '</div>'.repeat(100_000)),
+    Buffer.from(head('', 'text/html') + paragraph.repeat(Math.ceil((20 * 1024 * 1024) / paragraph.length))),
+    Buffer.from(head(`Delivered-To: ${'a'.repeat(580_000)}\r\n`) + 'hello\r\n'),
+    Buffer.from(
+      head(`Cc: ${Array.from({ length: 150_000 }, (_, i) => `u${i}@flood.test`).join(', ')}\r\n`) +
+        'hello\r\n'
+    ),
+  ];
+}

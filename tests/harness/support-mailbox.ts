@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
-import type { DovecotServer } from './dovecot';
+import { imapSettingsFor, type DovecotServer } from './dovecot';
 import { appendMessages } from './imap';
 import type { SmtpSink } from './smtp-sink';
 import type { AdminSession } from './strapi';
@@ -23,11 +23,7 @@ export async function createSupportMailbox(
   const response = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
     name: 'Support',
     address,
-    host: dovecot.host,
-    port: dovecot.port,
-    security: 'none',
-    username: address,
-    password: dovecot.password,
+    ...imapSettingsFor(dovecot, address),
     smtpHost: smtp.host,
     smtpPort: smtp.port,
     smtpSecurity: 'none',

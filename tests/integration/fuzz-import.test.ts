@@ -10,29 +10,14 @@ import fs from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { corpusFile, readManifest } from '../harness/corpus';
-import type { DovecotServer } from '../harness/dovecot';
-import { MUTATIONS, pick, random } from '../harness/fuzz-mail';
+import { imapSettingsFor, type DovecotServer } from '../harness/dovecot';
+import { MUTATIONS, pick, random, worstCaseMails } from '../harness/fuzz-mail';
 import { appendMessages } from '../harness/imap';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 import { UID } from '../../src/uids';
 
 const N = Number(process.env.EMAIL_PIPING_FUZZ_IMPORT_N ?? 200);
 const ADMIN_BUDGET_MS = 200;
-
-function worstCases(): Buffer[] {
-  const head = (extra: string, type = 'text/plain') =>
-    `From: Ann <ann@example.test>\r\nTo: support@example.test\r\nSubject: worst\r\n${extra}Content-Type: ${type}; charset=utf-8\r\n\r\n`;
-  const paragraph = '<p>Lorem ipsum dolor sit amet, <b>consectetur</b> adipiscing elit.</p>\n';
-  return [
-    Buffer.from(head('', 'text/html') + '<div>'.repeat(100_000) + 'deep' + '</div>'.repeat(100_000)),
-    Buffer.from(head('', 'text/html') + paragraph.repeat(Math.ceil((20 * 1024 * 1024) / paragraph.length))),
-    Buffer.from(head(`Delivered-To: ${'a'.repeat(580_000)}\r\n`) + 'hello\r\n'),
-    Buffer.from(
-      head(`Cc: ${Array.from({ length: 150_000 }, (_, i) => `u${i}@flood.test`).join(', ')}\r\n`) +
-        'hello\r\n'
-    ),
-  ];
-}
 
 describe('fuzz: hostile mail through the real importer', () => {
   let app: TestStrapi;
@@ -60,7 +45,7 @@ describe('fuzz: hostile mail through the real importer', () => {
       // An empty append is refused by the server; the parser's answer to "nothing" is tested elsewhere.
       if (raw.length > 0) messages.push(raw);
     }
-    const worst = worstCases();
+    const worst = worstCaseMails();
     // The worst cases in the middle of the backlog: mail before and after them must be imported too.
     messages.splice(Math.floor(messages.length / 2), 0, ...worst);
     const user = `fuzz-${crypto.randomBytes(4).toString('hex')}@example.test`;
@@ -69,11 +54,7 @@ describe('fuzz: hostile mail through the real importer', () => {
     const created = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
       name: 'Fuzz',
       address: 'support@example.test',
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: user,
-      password: dovecot.password,
+      ...imapSettingsFor(dovecot, user),
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const mailboxId = created.body.data.id;
@@ -140,14 +121,13 @@ describe('fuzz: hostile mail through the real importer', () => {
       `fuzz import: ${messages.length} messages, outcomes ${JSON.stringify(outcomes)}; event loop delay max ${loopMaxMs} ms, p99 ${Math.round(loop.percentile(99) / 1e6)} ms; ${latencies.length} admin requests during the run: median ${at(0.5)} ms, p90 ${at(0.9)} ms, p95 ${at(0.95)} ms, slowest ${at(1)} ms`
     );
     expect(latencies.length).toBeGreaterThan(10);
-    // No mail holds the event loop for long: parsing, sanitizing and trimming happen in the worker. What remains on
-    // the main thread is the store's synchronous SQLite work (better-sqlite3) in each batch's transaction, a few
-    // hundred ms at worst on a loaded machine (CPU profile of this run: the long stretches are `_query`), and while a
-    // batch holds SQLite's one connection an admin request waits for it. Hence nine requests in ten are held to the
-    // budget, and the slowest request and the longest event-loop delay to ten times it: in full suite runs (two
-    // test files at once on two cores) the slowest request took 815 and 962 ms and the loop stalled 218–291 ms,
-    // once 1,317 ms while the disk was busy with other work (SQLite's commits are synchronous). A mail that held the
-    // process — seconds to minutes before the worker and the budgets — still fails it.
+    // No mail holds the event loop or the database for long: parsing, sanitizing, trimming and language detection
+    // happen in the worker, address lists and header values arrive bounded, attachments are uploaded before the
+    // transaction that links them, and a batch commits early when an admin request waits for SQLite's one
+    // connection (repositories/connection-turns.ts). The 200 ms claim for every request is measured by
+    // `npm run bench` (bench/admin-latency.ts) on a quiet machine; here, with another test file on the other core
+    // and this probe asking ten times as often, nine requests in ten are held to the budget and the slowest to ten
+    // times it. A mail that held the process — seconds to minutes before the worker and the budgets — still fails.
     expect(at(0.9)).toBeLessThan(ADMIN_BUDGET_MS);
     expect(at(1)).toBeLessThan(10 * ADMIN_BUDGET_MS);
     expect(loopMaxMs).toBeLessThan(10 * ADMIN_BUDGET_MS);

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DovecotServer } from '../harness/dovecot';
+import { imapSettingsFor, type DovecotServer } from '../harness/dovecot';
 import { appendMessages, createFolder, listUids, mailboxStatus, resetUidValidity } from '../harness/imap';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 import { UID } from '../../src/uids';
@@ -89,11 +89,7 @@ describe('IMAP import into tickets', () => {
       {
         name: `Support ${user}`,
         address: 'support@example.test',
-        host: dovecot.host,
-        port: dovecot.port,
-        security: 'none',
-        username: user,
-        password: dovecot.password,
+        ...imapSettingsFor(dovecot, user),
         ...extra,
       }
     );

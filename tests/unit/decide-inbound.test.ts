@@ -17,6 +17,7 @@ import { replyAddress, tokenMessageId } from '../../src/mail/tokens';
 import type { ParsedMail } from '../../src/mail/types';
 import { decideInbound, type InboundDecision } from '../../src/policy/decide-inbound';
 import { identityKey } from '../../src/policy/own-mail-identity';
+import { MAX_TICKET_RECIPIENTS } from '../../src/policy/mail-recipients';
 import { DESK_SECRET, deskSettings, memoryDesk, verdict } from '../harness/memory-desk';
 
 const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-decide-'));
@@ -288,6 +289,17 @@ describe('decideInbound: the order of the road', () => {
     expect(decision.rules?.priority).toBe('urgent');
     expect(decision.rules?.matched.map((m) => m.ruleId)).toEqual([11]);
     expect(decision.addedRecipients).toEqual([{ address: 'boss@customer.test', name: 'Boss' }]);
+  });
+
+  it('imports at most MAX_TICKET_RECIPIENTS of a mail that copies in a crowd, the first ones named', async () => {
+    const crowd = Array.from({ length: 80 }, (_, i) => `person${i}@customer.test`).join(', ');
+    const decision = await decide(
+      eml(['From: jane@customer.test', 'To: help@example.test', `Cc: ${crowd}`, 'Subject: Everyone'])
+    );
+    expect(decision.kind).toBe('accepted');
+    if (decision.kind !== 'accepted') return;
+    expect(decision.addedRecipients).toHaveLength(MAX_TICKET_RECIPIENTS);
+    expect(decision.addedRecipients[0].address).toBe('person0@customer.test');
   });
 
   it('holds automatic answers back from a sender whose domain fails DMARC', async () => {

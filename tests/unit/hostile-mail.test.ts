@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addressesInHeader, forwardingAddressOf } from '../../src/mail/forwarding';
 import { safeAttachmentFilename } from '../../src/mail/parse/attachment-names';
 import { removeSpooledAttachments } from '../../src/mail/parse/attachment-spool';
+import { MAX_STORED_HEADER_CHARS } from '../../src/mail/parse/header-text';
+import { MAX_LISTED_ADDRESSES } from '../../src/mail/parse/mail-addresses';
 import { parseMail } from '../../src/mail/parse/parse-mail';
 import { trimQuotedHtml } from '../../src/mail/quotes/html-quotes';
 import { sanitizeMailHtml } from '../../src/mail/sanitize';
@@ -184,5 +186,30 @@ describe('memory', () => {
     }
     // Stated in src/mail/html-budget.ts, on top of what the process held.
     expect(peak - before).toBeLessThan(MEMORY_MULTIPLE * raw.length + MEMORY_ALLOWANCE_MB * 1024 * 1024);
+  });
+});
+
+describe('address floods and huge headers', () => {
+  it('keeps the first addresses of a flooded Cc and cuts a huge header value, saying so', async () => {
+    const flood = Array.from({ length: 2_000 }, (_, i) => `u${i}@flood.test`).join(', ');
+    const mail = await parseMail(
+      Buffer.from(
+        `From: Ann <ann@example.test>\r\nTo: help@example.test\r\nCc: ${flood}\r\nX-Padding: ${'p'.repeat(100_000)}\r\nSubject: flood\r\nMessage-ID: <flood@example.test>\r\n\r\nhello\r\n`
+      ),
+      { spoolDir: path.join(spoolRoot, 'flood') }
+    );
+    expect(mail.cc).toHaveLength(MAX_LISTED_ADDRESSES);
+    expect(mail.cc[0].address).toBe('u0@flood.test');
+    expect(mail.warnings).toContain(
+      `Cc lists 2000 addresses; the first ${MAX_LISTED_ADDRESSES} are kept as recipients of the message`
+    );
+    expect(mail.headers['x-padding']).toHaveLength(MAX_STORED_HEADER_CHARS);
+    expect(String(mail.headers['x-padding']).endsWith('…')).toBe(true);
+    expect(mail.warnings).toContain(
+      `x-padding header is 100000 characters; kept cut at ${MAX_STORED_HEADER_CHARS}`
+    );
+    // The Cc header itself is under the cut and kept whole; the To list is untouched.
+    expect(mail.headers.cc).toHaveLength(flood.length);
+    expect(mail.to.map((a) => a.address)).toEqual(['help@example.test']);
   });
 });

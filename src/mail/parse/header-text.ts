@@ -31,14 +31,28 @@ function headerLineValue(line: string): string {
   return cleanHeaderText(value);
 }
 
-export function buildHeaderRecord(lines: HeaderLines): Record<string, string | string[]> {
+/**
+ * Characters a decoded header value keeps. A header line holds 998 characters; folded headers run longer (a long
+ * References, an ARC set) but stay far below this. Beyond it the value is hostile (a 3 MB Cc, a 580 KB
+ * Delivered-To): the main process would walk, match and store it whole for every message. Cut, with a warning.
+ */
+export const MAX_STORED_HEADER_CHARS = 64 * 1024;
+
+export function buildHeaderRecord(
+  lines: HeaderLines,
+  warn: (message: string) => void = () => undefined
+): Record<string, string | string[]> {
   const collected = new Map<string, string | string[]>();
   for (const { key, line } of lines) {
     const name = key.trim().toLowerCase();
     if (!name) {
       continue;
     }
-    const value = headerLineValue(line);
+    let value = headerLineValue(line);
+    if (value.length > MAX_STORED_HEADER_CHARS) {
+      warn(`${name} header is ${value.length} characters; kept cut at ${MAX_STORED_HEADER_CHARS}`);
+      value = `${value.slice(0, MAX_STORED_HEADER_CHARS - 1)}…`;
+    }
     const existing = collected.get(name);
     if (existing === undefined) {
       collected.set(name, value);

@@ -53,3 +53,25 @@ export function flattenAddresses(value: HeaderValue | undefined): MailAddress[] 
   }
   return result;
 }
+
+/**
+ * Addresses a parsed mail keeps per header. Real mail names a few, a big distribution list a few hundred; a flood
+ * of 150,000 (a fuzz case) would otherwise travel to the main process, be walked on every store and written as JSON
+ * into every row that lists recipients. The whole header stays in the mail's headers (cut at
+ * {@link MAX_STORED_HEADER_CHARS}) and the raw source on the server.
+ */
+export const MAX_LISTED_ADDRESSES = 500;
+
+/** At most {@link MAX_LISTED_ADDRESSES} addresses of one header; a warning on the receipt says when more were cut. */
+export function listedAddresses(
+  value: HeaderValue | undefined,
+  header: string,
+  warn: (message: string) => void
+): MailAddress[] {
+  const all = flattenAddresses(value);
+  if (all.length <= MAX_LISTED_ADDRESSES) return all;
+  warn(
+    `${header} lists ${all.length} addresses; the first ${MAX_LISTED_ADDRESSES} are kept as recipients of the message`
+  );
+  return all.slice(0, MAX_LISTED_ADDRESSES);
+}

@@ -34,7 +34,7 @@ import {
   isStructuredHeader,
   parseDate,
 } from './header-text';
-import { flattenAddresses } from './mail-addresses';
+import { flattenAddresses, listedAddresses } from './mail-addresses';
 import { describe, ERROR_PREFIX } from './parse-errors';
 import { SourceFilter } from './source-filter';
 
@@ -256,7 +256,7 @@ interface ParsedParts {
 /** The parts → one {@link ParsedMail}; warnings in the order: addressing headers, body, attachments. */
 async function assembleMail(parts: ParsedParts): Promise<ParsedMail> {
   const { warn } = parts;
-  const headers = buildHeaderRecord(parts.headerLines);
+  const headers = buildHeaderRecord(parts.headerLines, warn);
   const addressHeaders: Map<string, HeaderValue> = parts.parsedHeaders ?? new Map<string, HeaderValue>();
 
   const fromList = flattenAddresses(addressHeaders.get('from'));
@@ -293,9 +293,9 @@ async function assembleMail(parts: ParsedParts): Promise<ParsedMail> {
     inReplyTo: parseMessageIdList(headerValues(headers, 'in-reply-to')),
     references: parseMessageIdList(headerValues(headers, 'references')),
     from: fromList[0] ?? null,
-    replyTo: flattenAddresses(addressHeaders.get('reply-to')),
-    to: flattenAddresses(addressHeaders.get('to')),
-    cc: flattenAddresses(addressHeaders.get('cc')),
+    replyTo: listedAddresses(addressHeaders.get('reply-to'), 'Reply-To', warn),
+    to: listedAddresses(addressHeaders.get('to'), 'To', warn),
+    cc: listedAddresses(addressHeaders.get('cc'), 'Cc', warn),
     subject: cleanHeaderText(subject),
     date: parseDate(headerValues(headers, 'date'), warn),
     headers,
