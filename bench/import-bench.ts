@@ -39,6 +39,7 @@ import {
   withImap,
 } from '../tests/harness/imap';
 import { bootStrapi, type TestStrapi } from '../tests/harness/strapi';
+import { adminLatencyLines, adminLatencyPhase } from './admin-latency';
 import { runRulesBench } from './rules-bench';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -47,6 +48,8 @@ import { runRulesBench } from './rules-bench';
 
 const MESSAGES = positiveIntFromEnv('BENCH_MESSAGES', 5000);
 const SEED = positiveIntFromEnv('BENCH_SEED', 1);
+/** Ordinary mails around the worst cases in the admin-latency phase. */
+const ADMIN_LATENCY_MESSAGES = positiveIntFromEnv('BENCH_ADMIN_LATENCY_MESSAGES', 200);
 const BIG_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 const BIG_MAX_MESSAGE_BYTES = 200 * 1024 * 1024;
 
@@ -781,6 +784,8 @@ async function main(): Promise<number> {
       startDovecot(),
       bootStrapi({
         quiet: true,
+        // The admin-latency phase asks the admin API over HTTP, as the admin panel does.
+        listen: true,
         pluginConfig: {
           spoolDir,
           autoStart: false,
@@ -858,6 +863,13 @@ async function main(): Promise<number> {
 
     log('big-message phase');
     const big = await bigMessagePhase(app, dovecot, bigMailbox.id, bigUser);
+
+    log('admin-latency phase: the admin API while the worst cases are imported');
+    const adminLatency = await adminLatencyPhase(
+      app,
+      dovecot,
+      generateBacklog(ADMIN_LATENCY_MESSAGES, SEED + 1).messages
+    );
 
     // ----- report -----
     const ratio = e2e.rate / raw.rate;
@@ -960,6 +972,7 @@ async function main(): Promise<number> {
         `${rules.hostileMs.toFixed(1)} ms per message with the backtracking budget and V8's linear engine, ` +
         `${rules.hostileUnguardedMs.toFixed(1)} ms with backtracking only`
     );
+    for (const line of adminLatencyLines(adminLatency)) console.log(line);
     console.log(`Benchmark runtime: ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
 
     if (!countsOk) {
