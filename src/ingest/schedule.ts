@@ -1,8 +1,10 @@
 /**
- * One node-cron task per enabled mailbox, each on its own expression. `sync` is called whenever mailboxes change, so
- * schedules follow edits without a restart; `stopAll` runs on Strapi's destroy. Overlap is prevented twice: node-cron's
- * `noOverlap`, and the run function itself refuses to start a mailbox that is already importing (a "run now" from the
- * admin can coincide with a tick).
+ * One node-cron task per enabled mailbox, each on its own expression. `sync` is called with every read of the
+ * mailboxes that found a change (src/ingest/mailbox-feed.ts), so schedules follow edits made on any instance without
+ * a restart; `stopAll` runs on Strapi's destroy, and after it the scheduler creates no task, whoever calls `sync`
+ * (a read that was under way when Strapi shut down must not leave a task running after destroy). Overlap is
+ * prevented twice: node-cron's `noOverlap`, and the run function itself refuses to start a mailbox that is already
+ * importing (a "run now" from the admin can coincide with a tick).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 
@@ -19,13 +21,15 @@ export interface SchedulerLogger {
 
 export class MailboxScheduler {
   private readonly tasks = new Map<number, { expression: string; task: ScheduledTask }>();
+  private stopped = false;
 
   constructor(
     private readonly runMailbox: (mailboxId: number) => Promise<unknown>,
     private readonly logger: SchedulerLogger
   ) {}
 
-  sync(mailboxes: ScheduledMailbox[]): void {
+  sync(mailboxes: readonly ScheduledMailbox[]): void {
+    if (this.stopped) return;
     const wanted = new Map<number, string>();
     for (const mailbox of mailboxes) {
       if (!mailbox.enabled) continue;
@@ -66,7 +70,14 @@ export class MailboxScheduler {
     return [...this.tasks.keys()].sort((a, b) => a - b);
   }
 
+  /** Each scheduled mailbox with the expression its task runs on, by id. */
+  scheduled(): Array<{ id: number; schedule: string }> {
+    return this.scheduledIds().map((id) => ({ id, schedule: this.tasks.get(id)!.expression }));
+  }
+
+  /** Destroys every task; from now on `sync` creates none. */
   async stopAll(): Promise<void> {
+    this.stopped = true;
     const tasks = [...this.tasks.values()];
     this.tasks.clear();
     await Promise.all(tasks.map((entry) => entry.task.destroy()));

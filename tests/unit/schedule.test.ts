@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MailboxScheduler } from '../../src/ingest/schedule';
 
@@ -27,6 +28,30 @@ describe('MailboxScheduler', () => {
     expect(scheduler.scheduledIds()).toEqual([1, 2]);
     scheduler.sync([]);
     expect(scheduler.scheduledIds()).toEqual([]);
+  });
+
+  it('creates no task once stopped, whoever calls sync (a read that was under way at shutdown)', async () => {
+    scheduler = new MailboxScheduler(async () => undefined, logger);
+    const before = cron.getTasks().size;
+    scheduler.sync([{ id: 1, schedule: '* * * * * *', enabled: true }]);
+    expect(cron.getTasks().size).toBe(before + 1);
+    await scheduler.stopAll();
+    expect(cron.getTasks().size).toBe(before);
+    scheduler.sync([{ id: 2, schedule: '* * * * * *', enabled: true }]);
+    expect(scheduler.scheduledIds()).toEqual([]);
+    expect(cron.getTasks().size).toBe(before);
+  });
+
+  it('tells the expression each mailbox runs on', () => {
+    scheduler = new MailboxScheduler(async () => undefined, logger);
+    scheduler.sync([
+      { id: 4, schedule: '0 * * * *', enabled: true },
+      { id: 2, schedule: '*/5 * * * *', enabled: true },
+    ]);
+    expect(scheduler.scheduled()).toEqual([
+      { id: 2, schedule: '*/5 * * * *' },
+      { id: 4, schedule: '0 * * * *' },
+    ]);
   });
 
   it('runs each mailbox on its own schedule and never overlaps a slow run', async () => {
