@@ -21,6 +21,16 @@ describe('MailboxScheduler', () => {
     ]);
     expect(scheduler.scheduledIds()).toEqual([1]);
     expect(warnings.join()).toMatch(/mailbox #3 has an invalid schedule "nonsense"/);
+    // Synced again (any mailbox changed): the same refusal is not repeated; a new bad expression is.
+    scheduler.sync([
+      { id: 1, schedule: '* * * * *', enabled: true },
+      { id: 3, schedule: 'nonsense', enabled: true },
+    ]);
+    expect(warnings).toHaveLength(1);
+    scheduler.sync([{ id: 3, schedule: 'still nonsense', enabled: true }]);
+    expect(warnings).toHaveLength(2);
+    expect(scheduler.scheduledIds()).toEqual([]);
+    scheduler.sync([{ id: 1, schedule: '* * * * *', enabled: true }]);
     scheduler.sync([
       { id: 1, schedule: '*/5 * * * *', enabled: true },
       { id: 2, schedule: '* * * * *', enabled: true },
