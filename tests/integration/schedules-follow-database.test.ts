@@ -7,7 +7,14 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, dropDatabase, usePostgres, type PostgresAddress } from '../harness/postgres';
+import {
+  createDatabase,
+  dropDatabase,
+  POSTGRES_MISSING_MESSAGE,
+  postgresAvailable,
+  usePostgres,
+  type PostgresAddress,
+} from '../harness/postgres';
 import { bootStrapi, testDatabaseClient, type TestDatabaseClient, type TestStrapi } from '../harness/strapi';
 import { startScript, type ImportWorker } from '../harness/worker';
 import { UID } from '../../src/uids';
@@ -87,11 +94,15 @@ const mailboxInput = (name: string, schedule: string) => ({
 });
 
 /**
- * PostgreSQL always (several instances is how production runs); one SQLite file too when the suite runs on SQLite
- * (the suite on PostgreSQL need not repeat it).
+ * PostgreSQL always (several instances is how production runs; skipped with a message only when its binaries are
+ * missing); one SQLite file too when the suite runs on SQLite (the suite on PostgreSQL need not repeat it).
  */
-const DATABASES: TestDatabaseClient[] =
-  testDatabaseClient() === 'sqlite' ? ['postgres', 'sqlite'] : ['postgres'];
+const DATABASES: TestDatabaseClient[] = [
+  ...(postgresAvailable() ? (['postgres'] as const) : []),
+  ...(testDatabaseClient() === 'sqlite' ? (['sqlite'] as const) : []),
+];
+if (!postgresAvailable())
+  console.warn(`schedules-follow-database.test.ts (PostgreSQL part) skipped: ${POSTGRES_MISSING_MESSAGE}`);
 
 describe.each(DATABASES)('schedules follow the database (%s)', (client) => {
   let postgres: { address: PostgresAddress; release(): Promise<void> } | undefined;
