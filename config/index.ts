@@ -30,6 +30,11 @@ export interface PluginConfig {
   parseMemoryMb: number;
   /** Cron expression a new mailbox gets when none is given. */
   defaultSchedule: string;
+  /**
+   * How often (seconds) each instance re-reads the mailboxes to follow a mailbox created, changed, disabled or
+   * deleted on another instance (src/ingest/mailbox-feed.ts). Changes made on this instance apply at once.
+   */
+  scheduleSyncSeconds: number;
   /** Where messages and attachments are spooled while they are imported. */
   spoolDir: string;
   /** First wait after a connection failure; doubles on each further failure up to `retryMaxSeconds`. */
@@ -87,6 +92,7 @@ export const defaultConfig: PluginConfig = {
   parseTimeoutMs: DEFAULT_PARSE_POOL.timeoutMs,
   parseMemoryMb: DEFAULT_PARSE_POOL.memoryMb,
   defaultSchedule: '* * * * *',
+  scheduleSyncSeconds: 5,
   spoolDir: path.join(os.tmpdir(), 'strapi-email-piping'),
   retryBaseSeconds: 60,
   retryMaxSeconds: 3600,
@@ -135,6 +141,11 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.retryBaseSeconds, 'retryBaseSeconds');
   positiveInteger(merged.retryMaxSeconds, 'retryMaxSeconds');
   positiveInteger(merged.imapTimeoutMs, 'imapTimeoutMs');
+  positiveInteger(merged.scheduleSyncSeconds, 'scheduleSyncSeconds');
+  if (merged.scheduleSyncSeconds > 3600)
+    throw new Error(
+      `${prefix} "scheduleSyncSeconds" must be at most 3600 (an hour): other instances would follow a mailbox change that late`
+    );
   positiveInteger(merged.outboxPollMs, 'outboxPollMs');
   positiveInteger(merged.outboxRetryBaseSeconds, 'outboxRetryBaseSeconds');
   positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');

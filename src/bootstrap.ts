@@ -16,6 +16,10 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await ensureIndexes(strapi);
   await pluginService(strapi, 'rules').seedDefaults();
   await pluginService(strapi, 'importer').clearInterruptedProgress();
-  await pluginService(strapi, 'importer').syncSchedules();
+  if (config.autoStart) {
+    // Schedules follow the database, so a mailbox changed on another instance is followed here too.
+    pluginService(strapi, 'importer').followMailboxes();
+    await pluginService(strapi, 'mailboxWatcher').start();
+  }
   if (pluginConfig(strapi).outboxAutoStart) pluginService(strapi, 'outbox').start();
 };

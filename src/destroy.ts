@@ -3,6 +3,7 @@ import { shutdownParsePool } from './ingest/parse-pool';
 import { pluginService } from './services/registry';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  await pluginService(strapi, 'mailboxWatcher').stop();
   await pluginService(strapi, 'importer').stop();
   await pluginService(strapi, 'outbox').stop();
   await shutdownParsePool();

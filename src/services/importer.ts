@@ -193,24 +193,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return interrupted.map((row) => row.id);
     },
 
-    /** Starts (or adjusts) one schedule per enabled mailbox. Called at boot and after every mailbox change. */
+    /**
+     * Schedules follow the mailbox watcher: every read of the mailboxes that found a change (on this instance or
+     * another) adjusts the tasks. Bootstrap subscribes this before it starts the watcher; only with `autoStart`.
+     */
+    followMailboxes(): void {
+      pluginService(strapi, 'mailboxWatcher').onMailboxesChanged((rows) => {
+        if (!stopping) scheduler.sync(rows);
+      });
+    },
+
+    /** Re-reads the mailboxes now and adjusts the schedules (after a change made in this process). */
     async syncSchedules(): Promise<void> {
-      if (stopping || !pluginConfig(strapi).autoStart) return;
-      const rows = (await mailboxes().findMany({ select: ['id', 'schedule', 'enabled'] })) as Array<{
-        id: number;
-        schedule: string;
-        enabled: boolean;
-      }>;
-      scheduler.sync(rows);
+      if (stopping) return;
+      await pluginService(strapi, 'mailboxWatcher').refresh();
     },
 
     scheduledMailboxIds(): number[] {
       return scheduler.scheduledIds();
     },
 
-    /** Stops schedules and waits for runs in progress to reach a clean stop between two messages. */
+    /** Each scheduled mailbox with the cron expression its task runs on. */
+    scheduledMailboxes(): Array<{ id: number; schedule: string }> {
+      return scheduler.scheduled();
+    },
+
+    /**
+     * Stops schedules and waits for runs in progress to reach a clean stop between two messages. The watcher is
+     * stopped first, which waits for a read in flight; and a stopped scheduler creates no task whoever asks.
+     */
     async stop(): Promise<void> {
       stopping = true;
+      await pluginService(strapi, 'mailboxWatcher').stop();
       await scheduler.stopAll();
       await Promise.allSettled([...running.values()]);
     },

@@ -2,6 +2,7 @@ import assignees from './assignees';
 import conversation from './conversation';
 import importer from './importer';
 import mailboxes from './mailboxes';
+import mailboxWatcher from './mailbox-watcher';
 import notifications from './notifications';
 import outbox from './outbox';
 import receipts from './receipts';
@@ -17,6 +18,7 @@ export default {
   conversation,
   importer,
   mailboxes,
+  mailboxWatcher,
   notifications,
   outbox,
   receipts,

@@ -97,9 +97,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return box.decrypt(row.password);
   }
 
-  function rescheduleSoon() {
-    // Lazily resolved: the importer service owns the scheduler.
-    void pluginService(strapi, 'importer').syncSchedules();
+  async function rescheduleSoon() {
+    // Lazily resolved: the importer service owns the scheduler. Never fails: a read that fails is logged by the
+    // mailbox watcher, whose next read (every `scheduleSyncSeconds`) picks the change up.
+    await pluginService(strapi, 'importer').syncSchedules();
   }
 
   return {
@@ -163,7 +164,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           consecutiveFailures: 0,
         },
       })) as MailboxRow;
-      rescheduleSoon();
+      await rescheduleSoon();
       return toMailboxView(row);
     },
 
@@ -193,14 +194,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (fields.enabled && !existing.enabled)
         Object.assign(data, { consecutiveFailures: 0, nextAttemptAt: null });
       const row = (await query().update({ where: { id }, data })) as MailboxRow;
-      rescheduleSoon();
+      await rescheduleSoon();
       return toMailboxView(row);
     },
 
     async remove(id: number): Promise<{ id: number }> {
       await findRow(id);
       await query().delete({ where: { id } });
-      rescheduleSoon();
+      await rescheduleSoon();
       return { id };
     },
 

@@ -76,7 +76,7 @@ export async function startPeerInstance(options: {
   };
 }
 
-function startScript(script: string, args: string[], env: Record<string, string> = {}): ImportWorker {
+export function startScript(script: string, args: string[], env: Record<string, string> = {}): ImportWorker {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, script), ...args], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],

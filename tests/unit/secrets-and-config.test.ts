@@ -58,6 +58,8 @@ describe('plugin config validator', () => {
     [{ spoolDir: 'relative/dir' }, /"spoolDir" must be an absolute path/],
     [{ retryBaseSeconds: 600, retryMaxSeconds: 60 }, /"retryMaxSeconds" must not be smaller/],
     [{ autoStart: 'yes' as unknown as boolean }, /"autoStart" must be true or false/],
+    [{ scheduleSyncSeconds: 0.5 }, /"scheduleSyncSeconds" must be a positive whole number, got 0.5/],
+    [{ scheduleSyncSeconds: 86_400 }, /"scheduleSyncSeconds" must be at most 3600/],
   ])('refuses %j with a message a site owner can act on', (config, message) => {
     expect(() => validateConfig(config)).toThrow(message);
   });
