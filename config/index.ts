@@ -38,6 +38,13 @@ export interface PluginConfig {
   /** IMAP connect / greeting / socket timeout. */
   imapTimeoutMs: number;
   /**
+   * Push (IMAP IDLE, mailboxes with `push` on): how often the IDLE is renewed (RFC 2177 asks for at most 29 minutes,
+   * so at most 1740), and after how long a quiet connection is probed with a NOOP (unanswered for as long again:
+   * the connection counts as dead and is re-established with back-off; the schedule imports meanwhile).
+   */
+  pushRenewSeconds: number;
+  pushKeepaliveSeconds: number;
+  /**
    * Secret that signs reply tokens (Reply-To addresses, Message-IDs). When unset it is derived from `encryptionKey`;
    * set it separately to rotate one without the other.
    */
@@ -91,6 +98,8 @@ export const defaultConfig: PluginConfig = {
   retryBaseSeconds: 60,
   retryMaxSeconds: 3600,
   imapTimeoutMs: 30_000,
+  pushRenewSeconds: 25 * 60,
+  pushKeepaliveSeconds: 120,
   replySecret: undefined,
   adminUrl: undefined,
   siteName: 'Support',
@@ -135,6 +144,12 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.retryBaseSeconds, 'retryBaseSeconds');
   positiveInteger(merged.retryMaxSeconds, 'retryMaxSeconds');
   positiveInteger(merged.imapTimeoutMs, 'imapTimeoutMs');
+  positiveInteger(merged.pushRenewSeconds, 'pushRenewSeconds');
+  if (merged.pushRenewSeconds > 1740)
+    throw new Error(
+      `${prefix} "pushRenewSeconds" must be at most 1740 (29 minutes: IMAP servers may end an IDLE after 30, RFC 2177)`
+    );
+  positiveInteger(merged.pushKeepaliveSeconds, 'pushKeepaliveSeconds');
   positiveInteger(merged.outboxPollMs, 'outboxPollMs');
   positiveInteger(merged.outboxRetryBaseSeconds, 'outboxRetryBaseSeconds');
   positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');

@@ -17,5 +17,6 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await pluginService(strapi, 'rules').seedDefaults();
   await pluginService(strapi, 'importer').clearInterruptedProgress();
   await pluginService(strapi, 'importer').syncSchedules();
+  await pluginService(strapi, 'push').syncFromDatabase();
   if (pluginConfig(strapi).outboxAutoStart) pluginService(strapi, 'outbox').start();
 };

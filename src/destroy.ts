@@ -4,6 +4,7 @@ import { pluginService } from './services/registry';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await pluginService(strapi, 'importer').stop();
+  await pluginService(strapi, 'push').stopAll();
   await pluginService(strapi, 'outbox').stop();
   await shutdownParsePool();
 };

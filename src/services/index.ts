@@ -4,6 +4,7 @@ import importer from './importer';
 import mailboxes from './mailboxes';
 import notifications from './notifications';
 import outbox from './outbox';
+import push from './push';
 import receipts from './receipts';
 import rules from './rules';
 import simulator from './simulator';
@@ -19,6 +20,7 @@ export default {
   mailboxes,
   notifications,
   outbox,
+  push,
   receipts,
   rules,
   simulator,

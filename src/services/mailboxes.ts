@@ -98,8 +98,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   function rescheduleSoon() {
-    // Lazily resolved: the importer service owns the scheduler.
+    // Lazily resolved: the importer service owns the scheduler, the push service the IDLE watchers.
     void pluginService(strapi, 'importer').syncSchedules();
+    void pluginService(strapi, 'push').syncFromDatabase();
   }
 
   return {

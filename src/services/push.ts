@@ -1,0 +1,186 @@
+/**
+ * Push for the mailboxes this process watches: one IMAP IDLE watcher per mailbox (src/ingest/push-watch.ts), whose
+ * "new mail" runs the importer at once (a run in progress plus at most one queued), and whose state (push, or polling
+ * and why) goes to the mailbox row on changes only, so whichever instance answers the admin shows it. The entry point
+ * is a plain set of mailbox ids (`watch`): today `syncFromDatabase` feeds it every enabled mailbox with push on; a
+ * caller that decides which instance watches what (leases) can feed it its own set.
+ */
+import { createHash } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import type { PushState } from '../../contracts/mailbox';
+import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
+import { coalescedRuns, idleRenewMs } from '../ingest/push-rhythm';
+import { startPushWatch, type PushWatch } from '../ingest/push-watch';
+import { UID } from '../uids';
+import { pluginConfig } from '../plugin-config';
+import { pluginService } from './registry';
+
+/** First wait after a lost IDLE connection; doubles per failed attempt up to the plugin's `retryMaxSeconds`. */
+const RECONNECT_BASE_MS = 2_000;
+
+export const PUSH_OFF_REASON = 'push is off for this mailbox';
+export const DISABLED_REASON = 'the mailbox is disabled';
+
+interface WatchedMailbox {
+  /** Connection settings the watcher was started with: a change restarts it. */
+  fingerprint: string;
+  watch: PushWatch;
+  runs: ReturnType<typeof coalescedRuns>;
+}
+
+interface ConnectionRow {
+  id: number;
+  name: string;
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  folder: string;
+  password: string | null;
+  enabled: boolean;
+  push: boolean | null;
+  pushState: PushState | null;
+  pushReason: string | null;
+}
+
+const CONNECTION_FIELDS = ['id', 'name', 'host', 'port', 'security', 'username', 'folder', 'password'];
+
+function fingerprintOf(row: ConnectionRow): string {
+  const { host, port, security, username, folder, password } = row;
+  return createHash('sha256')
+    .update(JSON.stringify([host, port, security, username, folder, password]))
+    .digest('hex');
+}
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const watched = new Map<number, WatchedMailbox>();
+  let stopping = false;
+  let syncing: Promise<void> = Promise.resolve();
+  const mailboxes = () => strapi.db.query(UID.mailbox as never);
+  const importer = () => pluginService(strapi, 'importer');
+
+  async function writeState(id: number, state: PushState, reason: string | null): Promise<void> {
+    await retryTemporary(
+      () =>
+        mailboxes().update({
+          where: { id },
+          data: { pushState: state, pushReason: reason, pushStateAt: new Date() },
+        }),
+      { ...DEFAULT_DATABASE_RETRY, attempts: 3 }
+    ).catch((error: unknown) =>
+      strapi.log.warn(
+        `email-piping: mailbox #${id}: the push state "${state}" could not be recorded: ${(error as Error).message}`
+      )
+    );
+  }
+
+  /** One import through the normal road; a run already going on (schedule, "run now") is waited for, then repeated. */
+  async function importNow(id: number): Promise<void> {
+    for (;;) {
+      const result = await importer().runMailbox(id, { manual: false });
+      if (result.status !== 'busy') return;
+      const inFlight = importer().runInProgress(id);
+      if (!inFlight) return; // stopping
+      await inFlight.catch(() => undefined);
+    }
+  }
+
+  function begin(row: ConnectionRow): void {
+    const config = pluginConfig(strapi);
+    const id = row.id;
+    const runs = coalescedRuns(
+      () => importNow(id),
+      (error) =>
+        strapi.log.error(`email-piping: mailbox #${id}: push import failed: ${(error as Error).message}`)
+    );
+    const watch = startPushWatch({
+      settings: () => pluginService(strapi, 'mailboxes').connectionSettings(id),
+      onNewMail: () => runs.trigger(),
+      onState(state, reason) {
+        strapi.log.info(
+          `email-piping: mailbox "${row.name}" (#${id}): ${state}${reason ? ` (${reason})` : ''}`
+        );
+        void writeState(id, state, reason);
+      },
+      renewMs: idleRenewMs(config.pushRenewSeconds),
+      keepaliveMs: config.pushKeepaliveSeconds * 1000,
+      reconnectBaseMs: RECONNECT_BASE_MS,
+      reconnectMaxMs: Math.max(config.retryMaxSeconds * 1000, RECONNECT_BASE_MS),
+    });
+    watched.set(id, { fingerprint: fingerprintOf(row), watch, runs });
+  }
+
+  async function end(id: number): Promise<void> {
+    const entry = watched.get(id);
+    if (!entry) return;
+    watched.delete(id);
+    await entry.watch.stop();
+    await entry.runs.stop();
+  }
+
+  /**
+   * Watches exactly these mailboxes: starts the missing watchers, stops the others, restarts one whose server,
+   * account, folder or password changed. Ids of mailboxes that no longer exist are left out.
+   */
+  async function watch(ids: Iterable<number>): Promise<void> {
+    if (stopping) return;
+    const wanted = [...new Set(ids)];
+    const rows = (
+      wanted.length
+        ? await mailboxes().findMany({ select: CONNECTION_FIELDS, where: { id: { $in: wanted } } })
+        : []
+    ) as ConnectionRow[];
+    if (stopping) return;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const stale = [...watched].filter(
+      ([id, entry]) => !byId.has(id) || entry.fingerprint !== fingerprintOf(byId.get(id)!)
+    );
+    await Promise.all(stale.map(([id]) => end(id)));
+    if (stopping) return;
+    for (const row of rows) if (!watched.has(row.id)) begin(row);
+  }
+
+  /** Every enabled mailbox with push on; the others' rows say why they are only polled. Runs one at a time. */
+  async function syncOnce(): Promise<void> {
+    if (stopping || !pluginConfig(strapi).autoStart) return;
+    const rows = (await mailboxes().findMany({
+      select: ['id', 'enabled', 'push', 'pushState', 'pushReason'],
+    })) as ConnectionRow[];
+    await watch(rows.filter((row) => row.enabled && row.push !== false).map((row) => row.id));
+    for (const row of rows) {
+      const reason = !row.enabled ? DISABLED_REASON : row.push === false ? PUSH_OFF_REASON : null;
+      if (reason && (row.pushState !== 'polling' || row.pushReason !== reason))
+        await writeState(row.id, 'polling', reason);
+    }
+  }
+
+  return {
+    watch,
+
+    /** Called at boot and after every local mailbox change. */
+    syncFromDatabase(): Promise<void> {
+      syncing = syncing.then(syncOnce).catch((error: unknown) => {
+        strapi.log.error(
+          `email-piping: push watchers could not follow the mailboxes: ${(error as Error).message}`
+        );
+      });
+      return syncing;
+    },
+
+    watchedIds(): number[] {
+      return [...watched.keys()].sort((a, b) => a - b);
+    },
+
+    /** What a mailbox's watcher has done (connections, IDLE renewals, new-mail signals); null when not watched. */
+    counters(id: number) {
+      return watched.get(id)?.watch.counters() ?? null;
+    },
+
+    /** On destroy: every watcher logged out, no socket or timer left, queued runs dropped. */
+    async stopAll(): Promise<void> {
+      stopping = true;
+      await syncing;
+      await Promise.all([...watched.keys()].map(end));
+    },
+  };
+};
