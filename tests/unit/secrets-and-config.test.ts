@@ -58,6 +58,8 @@ describe('plugin config validator', () => {
     [{ spoolDir: 'relative/dir' }, /"spoolDir" must be an absolute path/],
     [{ retryBaseSeconds: 600, retryMaxSeconds: 60 }, /"retryMaxSeconds" must not be smaller/],
     [{ autoStart: 'yes' as unknown as boolean }, /"autoStart" must be true or false/],
+    [{ pushRenewSeconds: 1800 }, /"pushRenewSeconds" must be at most 1740 \(29 minutes/],
+    [{ pushKeepaliveSeconds: 0 }, /"pushKeepaliveSeconds" must be a positive whole number/],
   ])('refuses %j with a message a site owner can act on', (config, message) => {
     expect(() => validateConfig(config)).toThrow(message);
   });
