@@ -16,7 +16,7 @@ import {
 export interface PluginConfig {
   /** 32-byte key (base64 or hex) that encrypts mailbox passwords at rest. Without it no password can be stored. */
   encryptionKey?: string;
-  /** Start the import schedules when Strapi boots. Tests and one-off scripts turn it off. */
+  /** Start the import schedules and push watchers when Strapi boots. Tests and one-off scripts turn it off. */
   autoStart: boolean;
   /** Messages larger than this (bytes, as the IMAP server reports them) are quarantined without being downloaded. */
   maxMessageBytes: number;

@@ -20,6 +20,9 @@ const RECONNECT_BASE_MS = 2_000;
 
 export const PUSH_OFF_REASON = 'push is off for this mailbox';
 export const DISABLED_REASON = 'the mailbox is disabled';
+/** A watcher stopped because the caller of `watch` left the mailbox out (e.g. another instance holds it now). */
+export const NOT_WATCHED_REASON = 'no IDLE connection from this instance';
+export const STOPPED_REASON = 'the Strapi instance watching it stopped';
 
 interface WatchedMailbox {
   /** Connection settings the watcher was started with: a change restarts it. */
@@ -110,21 +113,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     watched.set(id, { fingerprint: fingerprintOf(row), watch, runs });
   }
 
-  async function end(id: number): Promise<void> {
+  /** Stops a watcher; `reason` (if any) goes to the row: the mailbox is polled only from now on. */
+  async function end(id: number, reason: string | null): Promise<void> {
     const entry = watched.get(id);
     if (!entry) return;
     watched.delete(id);
     await entry.watch.stop();
     await entry.runs.stop();
+    if (reason) await writeState(id, 'polling', reason);
   }
 
   /**
-   * Watches exactly these mailboxes: starts the missing watchers, stops the others, restarts one whose server,
-   * account, folder or password changed. Ids of mailboxes that no longer exist are left out.
+   * Watches exactly the `wanted` mailboxes: starts the missing watchers, stops the others (their row says
+   * `reasonFor(id)`), restarts one whose server, account, folder or password changed. Ids of mailboxes that no longer
+   * exist are left out.
    */
-  async function watch(ids: Iterable<number>): Promise<void> {
+  async function reconcile(wanted: number[], reasonFor: (id: number) => string): Promise<void> {
     if (stopping) return;
-    const wanted = [...new Set(ids)];
     const rows = (
       wanted.length
         ? await mailboxes().findMany({ select: CONNECTION_FIELDS, where: { id: { $in: wanted } } })
@@ -132,10 +137,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ) as ConnectionRow[];
     if (stopping) return;
     const byId = new Map(rows.map((row) => [row.id, row]));
-    const stale = [...watched].filter(
-      ([id, entry]) => !byId.has(id) || entry.fingerprint !== fingerprintOf(byId.get(id)!)
-    );
-    await Promise.all(stale.map(([id]) => end(id)));
+    const leaving = [...watched.keys()].filter((id) => !byId.has(id));
+    const changed = [...watched]
+      .filter(([id, entry]) => byId.has(id) && entry.fingerprint !== fingerprintOf(byId.get(id)!))
+      .map(([id]) => id);
+    await Promise.all([
+      ...leaving.map((id) => end(id, reasonFor(id))),
+      ...changed.map((id) => end(id, null)),
+    ]);
     if (stopping) return;
     for (const row of rows) if (!watched.has(row.id)) begin(row);
   }
@@ -146,16 +155,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const rows = (await mailboxes().findMany({
       select: ['id', 'enabled', 'push', 'pushState', 'pushReason'],
     })) as ConnectionRow[];
-    await watch(rows.filter((row) => row.enabled && row.push !== false).map((row) => row.id));
+    const reasons = new Map<number, string>();
     for (const row of rows) {
-      const reason = !row.enabled ? DISABLED_REASON : row.push === false ? PUSH_OFF_REASON : null;
-      if (reason && (row.pushState !== 'polling' || row.pushReason !== reason))
+      if (!row.enabled) reasons.set(row.id, DISABLED_REASON);
+      else if (row.push === false) reasons.set(row.id, PUSH_OFF_REASON);
+    }
+    const wasWatched = new Set(watched.keys());
+    const wanted = rows.filter((row) => !reasons.has(row.id)).map((row) => row.id);
+    await reconcile(wanted, (id) => reasons.get(id) ?? NOT_WATCHED_REASON);
+    // Rows no watcher of this process had: written once, when their stored state says otherwise.
+    for (const row of rows) {
+      const reason = reasons.get(row.id);
+      if (reason && !wasWatched.has(row.id) && (row.pushState !== 'polling' || row.pushReason !== reason))
         await writeState(row.id, 'polling', reason);
     }
   }
 
   return {
-    watch,
+    /** Watches exactly these mailboxes (see `reconcile`); the ones left out say "no IDLE connection from this instance". */
+    watch: (ids: Iterable<number>) => reconcile([...new Set(ids)], () => NOT_WATCHED_REASON),
 
     /** Called at boot and after every local mailbox change. */
     syncFromDatabase(): Promise<void> {
@@ -180,7 +198,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async stopAll(): Promise<void> {
       stopping = true;
       await syncing;
-      await Promise.all([...watched.keys()].map(end));
+      await Promise.all([...watched.keys()].map((id) => end(id, STOPPED_REASON)));
     },
   };
 };
