@@ -3,12 +3,13 @@
  * test, mail appended to the mailbox becomes a ticket within seconds because the watcher sat in IDLE and the server
  * said EXISTS; IDLE is renewed (every second here) without losing mail; the connection killed on the server side is
  * re-established and the next mail is imported; push switched off (or the mailbox disabled) leaves no watcher and no
- * connection, and the API says "polling" with the reason.
+ * connection, and the API says "polling" with the reason; a server that does not announce IDLE is polled on the
+ * schedule, and the API says why.
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailboxAnswer } from '../../contracts/api';
-import { userProcessIds, type DovecotServer } from '../harness/dovecot';
+import { startDovecot, userProcessIds, type DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 
@@ -147,5 +148,47 @@ describe('push: IMAP IDLE', () => {
     await until(async () => userProcessIds(dovecot, user).length === 0);
 
     await admin.request('DELETE', `/email-piping/mailboxes/${id}`);
+  });
+
+  it('a server without IDLE: polling only, the reason in the API, and the schedule imports', async () => {
+    const noIdle = await startDovecot({
+      capabilities: [
+        'IMAP4rev1',
+        'LITERAL+',
+        'SASL-IR',
+        'ID',
+        'ENABLE',
+        'NAMESPACE',
+        'UIDPLUS',
+        'UNSELECT',
+        'MOVE',
+      ],
+    });
+    try {
+      const user = `noidle-${crypto.randomBytes(4).toString('hex')}@example.test`;
+      await appendMessages(noIdle, user, [mail('Found by the schedule')]);
+      const created = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
+        name: 'No IDLE',
+        host: noIdle.host,
+        port: noIdle.port,
+        security: 'none',
+        username: user,
+        password: noIdle.password,
+        schedule: '* * * * * *',
+      });
+      const id = created.body.data.id;
+      const row = await until(async () => {
+        const answer = await mailbox(id);
+        return answer.pushState === 'polling' ? answer : null;
+      });
+      expect(row.pushReason).toBe(
+        'the IMAP server does not announce IDLE; the schedule imports this mailbox'
+      );
+      expect(push().counters(id)).toMatchObject({ connects: 0 });
+      await ticketFor(id, 'Found by the schedule');
+      await admin.request('DELETE', `/email-piping/mailboxes/${id}`);
+    } finally {
+      await noIdle.stop();
+    }
   });
 });
