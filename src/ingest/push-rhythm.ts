@@ -55,6 +55,39 @@ export function coalescedRuns(run: () => Promise<unknown>, onError: (error: unkn
   };
 }
 
+/**
+ * At most `limit` of the given tasks at once, the others wait their turn in order: many mailboxes that all get mail
+ * at the same moment (or all connect at boot) do not open as many import connections at once.
+ */
+export function concurrencyLimit(limit: number) {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * Whether a folder that just opened may hold mail the importer has not seen: a new UIDVALIDITY, or a UIDNEXT past the
+ * cursor's last UID. A watcher that connects imports only then, so a thousand watchers starting at boot do not start
+ * a thousand empty runs.
+ */
+export function folderHasNewMail(
+  folder: { uidValidity: string; uidNext: number },
+  cursor: { uidValidity: string | null; lastUid: number }
+): boolean {
+  // Never imported (no UIDVALIDITY yet) counts as "from UID 0": a folder that never held mail has nothing to do.
+  if (cursor.uidValidity !== null && cursor.uidValidity !== folder.uidValidity) return true;
+  return folder.uidNext - 1 > cursor.lastUid;
+}
+
 /** The IDLE renewal interval in ms: the configured seconds, never above 29 minutes. */
 export function idleRenewMs(configuredSeconds: number): number {
   return Math.min(Math.max(configuredSeconds, 1), MAX_IDLE_RENEW_SECONDS) * 1000;

@@ -14,8 +14,13 @@ import { cancellableWait, reconnectDelayMs } from './push-rhythm';
 export interface PushWatchOptions {
   /** Fresh connection settings on every connect (a changed password is picked up on the next reconnect). */
   settings(): Promise<ImapSettings>;
-  /** The server announced new mail (and once after every connect: mail may have come while nobody watched). */
+  /** The server announced new mail. */
   onNewMail(): void;
+  /**
+   * The folder is open and IDLE about to start: mail may have come while nobody watched, and the caller decides
+   * from these (against its cursor) whether to import now.
+   */
+  onConnected(folder: { uidValidity: string; uidNext: number }): void;
   /** Called on state changes only: push (sitting in IDLE) or polling, with the reason. */
   onState(state: PushState, reason: string | null): void;
   /** Renew IDLE (DONE, NOOP, IDLE) this often; at most 29 minutes. */
@@ -67,6 +72,7 @@ export function startPushWatch(options: PushWatchOptions): PushWatch {
     });
     current = client;
     let lastError: unknown = null;
+    let folder: { uidValidity: bigint | number | string; uidNext: number };
     // Without a listener an 'error' event after connect would crash the process.
     client.on('error', (error: unknown) => {
       lastError = error;
@@ -76,7 +82,7 @@ export function startPushWatch(options: PushWatchOptions): PushWatch {
       if (stopped) return 'ended';
       if (!client.capabilities.has('IDLE')) return 'no-idle';
       // EXAMINE: this connection only listens; the importer's own connection marks, moves and deletes.
-      await client.mailboxOpen(settings.folder, { readOnly: true });
+      folder = await client.mailboxOpen(settings.folder, { readOnly: true });
     } catch (error) {
       throw describeImapFailure(lastError ?? error, settings);
     }
@@ -85,7 +91,7 @@ export function startPushWatch(options: PushWatchOptions): PushWatch {
       if (event.count > event.prevCount) newMail();
     });
     report('push', null);
-    newMail();
+    options.onConnected({ uidValidity: String(folder.uidValidity), uidNext: folder.uidNext });
     const renew = setInterval(() => {
       counters.renewals += 1;
       // Breaks IDLE (DONE), asks NOOP, and the loop below issues IDLE again.

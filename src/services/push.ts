@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { PushState } from '../../contracts/mailbox';
 import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
-import { coalescedRuns, idleRenewMs } from '../ingest/push-rhythm';
+import { coalescedRuns, concurrencyLimit, folderHasNewMail, idleRenewMs } from '../ingest/push-rhythm';
 import { startPushWatch, type PushWatch } from '../ingest/push-watch';
 import { UID } from '../uids';
 import { pluginConfig } from '../plugin-config';
@@ -17,6 +17,11 @@ import { pluginService } from './registry';
 
 /** First wait after a lost IDLE connection; doubles per failed attempt up to the plugin's `retryMaxSeconds`. */
 const RECONNECT_BASE_MS = 2_000;
+/**
+ * Imports push starts at once in this process, over all its mailboxes (each opens an IMAP connection of its own and
+ * shares the parse workers): mail that arrives in many mailboxes at the same moment queues instead.
+ */
+const PUSH_IMPORTS_AT_ONCE = 4;
 
 export const PUSH_OFF_REASON = 'push is off for this mailbox';
 export const DISABLED_REASON = 'the mailbox is disabled';
@@ -61,6 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   let syncing: Promise<void> = Promise.resolve();
   const mailboxes = () => strapi.db.query(UID.mailbox as never);
   const importer = () => pluginService(strapi, 'importer');
+  const limited = concurrencyLimit(PUSH_IMPORTS_AT_ONCE);
 
   async function writeState(id: number, state: PushState, reason: string | null): Promise<void> {
     await retryTemporary(
@@ -88,17 +94,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   }
 
+  async function cursorOf(id: number): Promise<{ uidValidity: string | null; lastUid: number } | null> {
+    const row = (await mailboxes().findOne({
+      select: ['cursorUidValidity', 'cursorLastUid'],
+      where: { id },
+    })) as { cursorUidValidity: string | number | null; cursorLastUid: string | number | null } | null;
+    if (!row) return null;
+    return {
+      uidValidity: row.cursorUidValidity === null ? null : String(row.cursorUidValidity),
+      lastUid: Number(row.cursorLastUid ?? 0),
+    };
+  }
+
   function begin(row: ConnectionRow): void {
     const config = pluginConfig(strapi);
     const id = row.id;
     const runs = coalescedRuns(
-      () => importNow(id),
+      () => limited(() => importNow(id)),
       (error) =>
         strapi.log.error(`email-piping: mailbox #${id}: push import failed: ${(error as Error).message}`)
     );
     const watch = startPushWatch({
       settings: () => pluginService(strapi, 'mailboxes').connectionSettings(id),
       onNewMail: () => runs.trigger(),
+      onConnected(folder) {
+        void cursorOf(id)
+          .then((cursor) => {
+            if (cursor && folderHasNewMail(folder, cursor)) runs.trigger();
+          })
+          .catch(() => runs.trigger());
+      },
       onState(state, reason) {
         strapi.log.info(
           `email-piping: mailbox "${row.name}" (#${id}): ${state}${reason ? ` (${reason})` : ''}`

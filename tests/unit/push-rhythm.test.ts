@@ -1,6 +1,7 @@
 /**
  * The pure timing of push (src/ingest/push-rhythm.ts) with a fake clock: bursts of "new mail" become one run plus at
- * most one queued, IDLE is renewed within RFC 2177's 29 minutes whatever is configured, reconnects back off, and a
+ * most one queued, many mailboxes at once queue behind a limit, a watcher that connects imports only when the folder
+ * is past the cursor, IDLE is renewed within RFC 2177's 29 minutes whatever is configured, reconnects back off, and a
  * stopped watcher's wait ends at once.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,6 +9,8 @@ import {
   MAX_IDLE_RENEW_SECONDS,
   cancellableWait,
   coalescedRuns,
+  concurrencyLimit,
+  folderHasNewMail,
   idleRenewMs,
   reconnectDelayMs,
 } from '../../src/ingest/push-rhythm';
@@ -72,6 +75,53 @@ describe('coalescedRuns', () => {
     runs.trigger();
     await vi.advanceTimersByTimeAsync(5000);
     expect(stats.started).toBe(1);
+  });
+});
+
+describe('concurrencyLimit', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs at most the limit at once, the rest in order as places free up', async () => {
+    const limited = concurrencyLimit(2);
+    let active = 0;
+    let most = 0;
+    const order: number[] = [];
+    const task = (n: number) =>
+      limited(async () => {
+        active += 1;
+        most = Math.max(most, active);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        order.push(n);
+        active -= 1;
+        return n;
+      });
+    const all = Promise.all([1, 2, 3, 4, 5].map(task));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(order).toEqual([1, 2]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await all).toEqual([1, 2, 3, 4, 5]);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+  });
+
+  it('a failing task frees its place', async () => {
+    const limited = concurrencyLimit(1);
+    await expect(limited(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await limited(async () => 'next')).toBe('next');
+  });
+});
+
+describe('folderHasNewMail', () => {
+  it('imports on connect only for a folder past the cursor or with a new UIDVALIDITY', () => {
+    expect(folderHasNewMail({ uidValidity: '7', uidNext: 11 }, { uidValidity: '7', lastUid: 10 })).toBe(
+      false
+    );
+    expect(folderHasNewMail({ uidValidity: '7', uidNext: 12 }, { uidValidity: '7', lastUid: 10 })).toBe(true);
+    expect(folderHasNewMail({ uidValidity: '8', uidNext: 1 }, { uidValidity: '7', lastUid: 10 })).toBe(true);
+    expect(folderHasNewMail({ uidValidity: '7', uidNext: 3 }, { uidValidity: null, lastUid: 0 })).toBe(true);
+    // Never imported and never held mail: nothing to do until the server says EXISTS.
+    expect(folderHasNewMail({ uidValidity: '7', uidNext: 1 }, { uidValidity: null, lastUid: 0 })).toBe(false);
   });
 });
 
