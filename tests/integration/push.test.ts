@@ -49,6 +49,12 @@ describe('push: IMAP IDLE', () => {
     await app?.stop();
   });
 
+  async function stopStrapi(): Promise<void> {
+    const running = app;
+    app = undefined as unknown as TestStrapi;
+    await running.stop();
+  }
+
   const push = () => app.strapi.plugin('email-piping').service('push');
   const mailbox = async (id: number) =>
     (await admin.request<{ data: MailboxAnswer }>('GET', `/email-piping/mailboxes/${id}`)).body.data;
@@ -190,5 +196,19 @@ describe('push: IMAP IDLE', () => {
     } finally {
       await noIdle.stop();
     }
+  });
+
+  // Last: it stops Strapi.
+  it('shutting Strapi down closes every IDLE connection', async () => {
+    const user = `shutdown-${crypto.randomBytes(4).toString('hex')}@example.test`;
+    await appendMessages(dovecot, user, [mail('Before shutdown')]);
+    const id = await createMailbox(user);
+    await until(async () => (await mailbox(id)).pushState === 'push');
+    const service = push();
+    expect(service.watchedIds()).toContain(id);
+    expect(userProcessIds(dovecot, user).length).toBeGreaterThan(0);
+    await stopStrapi();
+    expect(service.watchedIds()).toEqual([]);
+    await until(async () => userProcessIds(dovecot, user).length === 0, 10_000);
   });
 });
