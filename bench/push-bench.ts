@@ -22,6 +22,7 @@ import type { DovecotServer } from '../tests/harness/dovecot';
 import { random as createRandom } from '../tests/harness/fuzz-mail';
 import { connectImap, generateMessage, uniqueUser } from '../tests/harness/imap';
 import type { TestStrapi } from '../tests/harness/strapi';
+import { until } from '../tests/harness/until';
 
 const RECEIPT_POLL_MS = 10;
 /** Gaps between two APPENDs: uniform in [min, max] ms (mean 275 ms: 200 mails in about a minute). */
@@ -63,19 +64,6 @@ function quantile(sorted: number[], q: number): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(
-  probe: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline)
-      throw new Error(`push bench: ${what} did not happen within ${timeoutMs / 1000} s`);
-    await sleep(50);
-  }
-}
 
 async function createPushMailbox(app: TestStrapi, dovecot: DovecotServer, user: string): Promise<number> {
   const mailboxes = app.strapi.plugin('email-piping').service('mailboxes') as {

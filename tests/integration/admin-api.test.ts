@@ -13,6 +13,7 @@ import {
   type AdminSession,
   type TestStrapi,
 } from '../harness/strapi';
+import { until } from '../harness/until';
 
 const SETTINGS_ROUTES: Array<[string, string]> = [
   ['GET', '/email-piping/mailboxes'],
@@ -31,16 +32,6 @@ const TICKET_ROUTES: Array<[string, string]> = [
   ['GET', '/email-piping/tickets'],
   ['GET', '/email-piping/tickets/1'],
 ];
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('admin API access control', () => {
   let app: TestStrapi;

@@ -12,16 +12,7 @@ import type { MailboxAnswer } from '../../contracts/api';
 import { startDovecot, userProcessIds, type DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { until } from '../harness/until';
 
 const mail = (subject: string) =>
   [
@@ -131,7 +122,7 @@ describe('push: IMAP IDLE', () => {
     const row = await until(async () => {
       const answer = await mailbox(id);
       return answer.pushState === 'polling' ? answer : null;
-    });
+    }, 20_000);
     expect(row.pushReason).toBe('push is off for this mailbox');
     expect(push().watchedIds()).not.toContain(id);
     expect(userProcessIds(dovecot, user)).toEqual([]);
