@@ -1,10 +1,11 @@
 /**
  * Push (IMAP IDLE) against the real playground Strapi and the real Dovecot: with a schedule that never fires in the
  * test, mail appended to the mailbox becomes a ticket within seconds because the watcher sat in IDLE and the server
- * said EXISTS; IDLE is renewed (every second here) without losing mail; the connection killed on the server side is
- * re-established and the next mail is imported; push switched off (or the mailbox disabled) leaves no watcher and no
- * connection, and the API says "polling" with the reason; a server that does not announce IDLE is polled on the
- * schedule, and the API says why.
+ * said EXISTS; IDLE is renewed (every second here) without losing mail; the connection killed on the server side, or
+ * gone silent (the server process stopped), is re-established and the next mail is imported; push switched off (or
+ * the mailbox disabled) leaves no watcher and no connection, and the API says "polling" with the reason; a server
+ * that does not announce IDLE is polled on the schedule, and the API says why; shutting Strapi down closes every IDLE
+ * connection.
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -77,7 +78,7 @@ describe('push: IMAP IDLE', () => {
     return created.body.data.id;
   }
 
-  it('imports new mail as the server announces it, renews IDLE, and reconnects after a killed connection', async () => {
+  it('imports new mail as the server announces it, renews IDLE, and reconnects after a killed or silent connection', async () => {
     const user = `push-${crypto.randomBytes(4).toString('hex')}@example.test`;
     // The user's maildir must exist before the watcher opens INBOX: the first mail creates it.
     await appendMessages(dovecot, user, [mail('Before the watcher')]);
@@ -107,9 +108,24 @@ describe('push: IMAP IDLE', () => {
     await appendMessages(dovecot, user, [mail('After reconnect')]);
     await ticketFor(id, 'After reconnect');
 
+    // A server that goes silent without closing (its IMAP process stopped, the socket open): the NOOP goes
+    // unanswered, the watcher gives the connection up after the keepalive time (5 s here) and connects anew.
+    const beforeSilence = push().counters(id)!.connects;
+    const silent = userProcessIds(dovecot, user);
+    expect(silent.length).toBeGreaterThan(0);
+    for (const pid of silent) process.kill(pid, 'SIGSTOP');
+    try {
+      await until(async () => push().counters(id)!.connects > beforeSilence, 30_000);
+    } finally {
+      for (const pid of silent) process.kill(pid, 'SIGCONT');
+    }
+    await appendMessages(dovecot, user, [mail('After silence')]);
+    await ticketFor(id, 'After silence');
+
     expect(await subjects(id)).toEqual([
       'After reconnect',
       'After renewals',
+      'After silence',
       'Before the watcher',
       'Pushed 1',
     ]);
