@@ -15,6 +15,8 @@
  *    whether memory stays flat.
  * 6. One message with a 100 MB attachment is imported on its own; the peak RSS growth over a post-gc baseline is
  *    the number that says whether attachments are streamed rather than buffered.
+ * 7. Push (IMAP IDLE, bench/push-bench.ts): latency from APPEND to committed ticket, beside the one-minute cron's, and
+ *    memory and connections per mailbox held in IDLE. `BENCH_PUSH_ONLY=1` runs this part alone.
  *
  * It is a benchmark, not a test: a missed target prints MISS and the exit code stays 0. Only a broken run (wrong
  * ticket counts, a failed import) exits 1, because its numbers would mean nothing.
@@ -40,6 +42,7 @@ import {
 } from '../tests/harness/imap';
 import { bootStrapi, type TestStrapi } from '../tests/harness/strapi';
 import { adminLatencyLines, adminLatencyPhase } from './admin-latency';
+import { measurePushLatency, measurePushScale, pushReport } from './push-bench';
 import { runRulesBench } from './rules-bench';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -50,6 +53,11 @@ const MESSAGES = positiveIntFromEnv('BENCH_MESSAGES', 5000);
 const SEED = positiveIntFromEnv('BENCH_SEED', 1);
 /** Ordinary mails around the worst cases in the admin-latency phase. */
 const ADMIN_LATENCY_MESSAGES = positiveIntFromEnv('BENCH_ADMIN_LATENCY_MESSAGES', 200);
+/** Push (IMAP IDLE), see push-bench.ts: mails for the latency line, mailboxes held in IDLE at once. */
+const PUSH_MAILS = positiveIntFromEnv('BENCH_PUSH_MAILS', 200);
+const PUSH_MAILBOXES = positiveIntFromEnv('BENCH_PUSH_MAILBOXES', 200);
+/** `BENCH_PUSH_ONLY=1`: only the push figures, without the import benchmark. */
+const PUSH_ONLY = process.env.BENCH_PUSH_ONLY === '1';
 const BIG_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 const BIG_MAX_MESSAGE_BYTES = 200 * 1024 * 1024;
 
@@ -781,7 +789,8 @@ async function main(): Promise<number> {
     if (!gcFunction) log('warning: run with --expose-gc, or the after-gc readings are noisy');
     log(`starting Dovecot and Strapi; backlog of ${MESSAGES} messages (seed ${SEED})`);
     const [server, booted] = await Promise.all([
-      startDovecot(),
+      // One imap session per IDLE mailbox of the push figures, and room for the importer's own beside them.
+      startDovecot({ sessions: PUSH_MAILBOXES + 64 }),
       bootStrapi({
         quiet: true,
         // The admin-latency phase asks the admin API over HTTP, as the admin panel does.
@@ -801,6 +810,16 @@ async function main(): Promise<number> {
     if (SQLITE_CACHE_KB !== null) {
       await app.strapi.db.connection.raw(`PRAGMA cache_size = -${SQLITE_CACHE_KB}`);
       log(`SQLite page cache limited to ${SQLITE_CACHE_KB} KiB for this run`);
+    }
+    const pushFigures = async (server: DovecotServer, booted: TestStrapi) => {
+      log(`push phase: ${PUSH_MAILS} mails to an IDLE mailbox, then ${PUSH_MAILBOXES} mailboxes in IDLE`);
+      const latency = await measurePushLatency(booted, server, PUSH_MAILS, log);
+      const scale = await measurePushScale(booted, server, PUSH_MAILBOXES, collect, log);
+      for (const line of pushReport(latency, scale)) console.log(line);
+    };
+    if (PUSH_ONLY) {
+      await pushFigures(dovecot, app);
+      return 0;
     }
     await fillSqlitePageCache(app);
 
@@ -973,6 +992,7 @@ async function main(): Promise<number> {
         `${rules.hostileUnguardedMs.toFixed(1)} ms with backtracking only`
     );
     for (const line of adminLatencyLines(adminLatency)) console.log(line);
+    await pushFigures(dovecot, app);
     console.log(`Benchmark runtime: ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
 
     if (!countsOk) {

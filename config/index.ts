@@ -16,7 +16,7 @@ import {
 export interface PluginConfig {
   /** 32-byte key (base64 or hex) that encrypts mailbox passwords at rest. Without it no password can be stored. */
   encryptionKey?: string;
-  /** Start the import schedules when Strapi boots. Tests and one-off scripts turn it off. */
+  /** Start the import schedules and push watchers when Strapi boots. Tests and one-off scripts turn it off. */
   autoStart: boolean;
   /** Messages larger than this (bytes, as the IMAP server reports them) are quarantined without being downloaded. */
   maxMessageBytes: number;
@@ -42,6 +42,13 @@ export interface PluginConfig {
   retryMaxSeconds: number;
   /** IMAP connect / greeting / socket timeout. */
   imapTimeoutMs: number;
+  /**
+   * Push (IMAP IDLE, mailboxes with `push` on): how often the IDLE is renewed (RFC 2177 asks for at most 29 minutes,
+   * so at most 1740), and after how long a quiet connection is probed with a NOOP (unanswered for as long again:
+   * the connection counts as dead and is re-established with back-off; the schedule imports meanwhile).
+   */
+  pushRenewSeconds: number;
+  pushKeepaliveSeconds: number;
   /**
    * Secret that signs reply tokens (Reply-To addresses, Message-IDs). When unset it is derived from `encryptionKey`;
    * set it separately to rotate one without the other.
@@ -97,6 +104,8 @@ export const defaultConfig: PluginConfig = {
   retryBaseSeconds: 60,
   retryMaxSeconds: 3600,
   imapTimeoutMs: 30_000,
+  pushRenewSeconds: 25 * 60,
+  pushKeepaliveSeconds: 120,
   replySecret: undefined,
   adminUrl: undefined,
   siteName: 'Support',
@@ -146,6 +155,12 @@ export function validateConfig(config: Partial<PluginConfig>): void {
     throw new Error(
       `${prefix} "scheduleSyncSeconds" must be at most 3600 (an hour): other instances would follow a mailbox change that late`
     );
+  positiveInteger(merged.pushRenewSeconds, 'pushRenewSeconds');
+  if (merged.pushRenewSeconds > 1740)
+    throw new Error(
+      `${prefix} "pushRenewSeconds" must be at most 1740 (29 minutes: IMAP servers may end an IDLE after 30, RFC 2177)`
+    );
+  positiveInteger(merged.pushKeepaliveSeconds, 'pushKeepaliveSeconds');
   positiveInteger(merged.outboxPollMs, 'outboxPollMs');
   positiveInteger(merged.outboxRetryBaseSeconds, 'outboxRetryBaseSeconds');
   positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');

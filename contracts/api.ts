@@ -4,7 +4,7 @@
  * answer-building functions are typed with these shapes, so a server change that breaks the admin fails the type
  * check on both sides.
  */
-import type { MailboxSettings } from './mailbox';
+import type { MailboxSettings, PushState } from './mailbox';
 import type { Priority, TicketStatus } from './ticket';
 
 export interface MailboxRef {
@@ -138,7 +138,8 @@ type SettingsAddedLater =
   | 'unmonitored'
   | 'verpBounces'
   | 'trustedAuthservIds'
-  | 'unauthenticatedAnswers';
+  | 'unauthenticatedAnswers'
+  | 'push';
 
 /** What the importer records on a mailbox row about its runs (the admin's list shows it). */
 export interface MailboxRunState {
@@ -155,6 +156,10 @@ export interface MailboxRunState {
   progress: MailboxProgress | null;
   autoMailPausedAt: string | null;
   autoMailPausedReason: string | null;
+  /** Written by the push watcher on state changes only (whichever instance holds it); null: never watched. */
+  pushState: PushState | null;
+  pushReason: string | null;
+  pushStateAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

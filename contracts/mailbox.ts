@@ -52,13 +52,15 @@ export type MailboxChoiceValues = {
 /**
  * The on/off settings and their defaults. `unmonitored`: nobody reads this mailbox (noreply@), its mail makes no
  * ticket. `verpBounces`: send with a per-mail envelope sender so each bounce names its mail (off for SMTP services
- * that refuse or rewrite envelope senders). `ccImport`: To and Cc addresses become recipients of the ticket.
+ * that refuse or rewrite envelope senders). `ccImport`: To and Cc addresses become recipients of the ticket. `push`:
+ * keep a connection in IMAP IDLE so new mail is imported at once (the schedule still runs as the sweeper).
  */
 export const MAILBOX_FLAGS = {
   enabled: true,
   ccImport: true,
   unmonitored: false,
   verpBounces: true,
+  push: true,
 } as const satisfies Record<string, boolean>;
 export type MailboxFlag = keyof typeof MAILBOX_FLAGS;
 export type MailboxFlagValues = { -readonly [K in MailboxFlag]: boolean };
@@ -69,6 +71,14 @@ export function mailboxChoiceAndFlagDefaults(): MailboxChoiceValues & MailboxFla
   for (const [key, spec] of Object.entries(MAILBOX_CHOICES)) defaults[key] = spec.default;
   return defaults as MailboxChoiceValues & MailboxFlagValues;
 }
+
+/**
+ * How new mail of a mailbox reaches the importer, as the admin shows it: `push` (a connection sits in IMAP IDLE and
+ * imports as soon as the server announces mail) or `polling` (only the schedule; the row's `pushReason` says why:
+ * push is off, the server has no IDLE, the connection is being re-established…).
+ */
+export const PUSH_STATES = ['push', 'polling'] as const;
+export type PushState = (typeof PUSH_STATES)[number];
 
 /** Who may open tickets or write to them through this mailbox. */
 export type AllowedSendersSetting =
@@ -158,6 +168,7 @@ export const MAILBOX_SETTING_FIELDS = [
   'verpBounces',
   'trustedAuthservIds',
   'unauthenticatedAnswers',
+  'push',
 ] as const satisfies ReadonlyArray<keyof MailboxSettings>;
 /** Compiles only while MAILBOX_SETTING_FIELDS names every setting. */
 export const EVERY_SETTING_LISTED: Exclude<

@@ -17,8 +17,9 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await pluginService(strapi, 'rules').seedDefaults();
   await pluginService(strapi, 'importer').clearInterruptedProgress();
   if (config.autoStart) {
-    // Schedules follow the database, so a mailbox changed on another instance is followed here too.
+    // Schedules and push watchers follow the database, so a mailbox changed on another instance is followed here too.
     pluginService(strapi, 'importer').followMailboxes();
+    pluginService(strapi, 'push').followMailboxes();
     await pluginService(strapi, 'mailboxWatcher').start();
   }
   if (pluginConfig(strapi).outboxAutoStart) pluginService(strapi, 'outbox').start();

@@ -5,6 +5,7 @@ import { pluginService } from './services/registry';
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await pluginService(strapi, 'mailboxWatcher').stop();
   await pluginService(strapi, 'importer').stop();
+  await pluginService(strapi, 'push').stopAll();
   await pluginService(strapi, 'outbox').stop();
   await shutdownParsePool();
 };

@@ -3,7 +3,7 @@
  * and apply the after-import action once the database has committed. Knows imapflow, not Strapi.
  */
 import type { Readable } from 'node:stream';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Security } from '../../contracts/mailbox';
 import type { AfterImport, MailSource, NewMessage } from './source';
 
@@ -111,7 +111,8 @@ export function describeImapFailure(error: unknown, settings: ImapSettings): Ima
   return new ImapConnectionError('protocol', `IMAP error on ${where(settings)}: ${detail}`);
 }
 
-function createClient(settings: ImapSettings): ImapFlow {
+/** An imapflow client for a mailbox's settings; the push watcher (push-watch.ts) passes its own timeouts. */
+export function createClient(settings: ImapSettings, overrides: Partial<ImapFlowOptions> = {}): ImapFlow {
   return new ImapFlow({
     host: settings.host,
     port: settings.port,
@@ -124,6 +125,7 @@ function createClient(settings: ImapSettings): ImapFlow {
     greetingTimeout: settings.timeoutMs,
     socketTimeout: Math.max(settings.timeoutMs, 60_000),
     disableAutoIdle: true,
+    ...overrides,
   });
 }
 

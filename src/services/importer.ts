@@ -172,6 +172,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return running.has(id);
     },
 
+    /** The run of this mailbox in progress in this process, if any: push waits for it, then looks again. */
+    runInProgress(id: number): Promise<RunResult> | undefined {
+      return running.get(id);
+    },
+
     /**
      * A run cut short by a killed process leaves its last progress saying "running", and the admin's bar would wait
      * on it forever. Called at boot, before any run of this process starts: such progress is marked not running and

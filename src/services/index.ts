@@ -5,6 +5,7 @@ import mailboxes from './mailboxes';
 import mailboxWatcher from './mailbox-watcher';
 import notifications from './notifications';
 import outbox from './outbox';
+import push from './push';
 import receipts from './receipts';
 import rules from './rules';
 import simulator from './simulator';
@@ -21,6 +22,7 @@ export default {
   mailboxWatcher,
   notifications,
   outbox,
+  push,
   receipts,
   rules,
   simulator,

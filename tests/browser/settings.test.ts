@@ -1,10 +1,10 @@
 /**
  * Settings → Email piping and the support dashboard in a real browser, against a real Dovecot: a mailbox is created
  * through the form (the connection test shows the server's reason for a wrong password, then OK), mail is imported
- * with "Run now", a piping rule written in the editor sets the priority of the next mail, a quarantined mail is
- * reprocessed from the quarantine page, the simulator decides on a pasted .eml, a template is previewed right to left,
- * the dashboard draws its charts, and an editor without settings.manage is kept out. Screenshots:
- * test-artifacts/screenshots/settings-*.png.
+ * with "Run now", the list shows push / polling, a piping rule written in the editor sets the priority of the next
+ * mail, a quarantined mail is reprocessed from the quarantine page, the simulator decides on a pasted .eml, a template
+ * is previewed right to left, the dashboard draws its charts, and an editor without settings.manage is kept out.
+ * Screenshots: test-artifacts/screenshots/settings-*.png.
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -270,6 +270,19 @@ describe('settings pages and dashboard in the browser', () => {
     await row.getByText('OK', { exact: true }).waitFor();
     await shot('settings-mailboxes');
     expect((await ticketsOfMailbox()).map((ticket) => ticket.subject)).toEqual(['Printer jammed']);
+
+    // Push: the real IDLE watcher (this suite boots with autoStart off, so the test starts it) and its state in the
+    // list; left out of the watched set, the mailbox is polled again and the list says so.
+    const push = app!.strapi.plugin('email-piping').service('push');
+    await push.watch([mailboxId]);
+    await expect.poll(async () => (await storedMailbox()).pushState, POLL).toBe('push');
+    await page.reload();
+    await row.getByTestId('mailbox-push-state').getByText('Push', { exact: true }).waitFor();
+    await shot('settings-mailboxes-push', row);
+    await push.watch([]);
+    await page.reload();
+    await row.getByTestId('mailbox-push-state').getByText('Polling', { exact: true }).waitFor();
+    await row.getByText('no IDLE connection from this instance').waitFor();
   });
 
   it('shows a failing mailbox’s reason and a paused mailbox’s resume button', async () => {

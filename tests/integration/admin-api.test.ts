@@ -13,6 +13,7 @@ import {
   type AdminSession,
   type TestStrapi,
 } from '../harness/strapi';
+import { until } from '../harness/until';
 
 const SETTINGS_ROUTES: Array<[string, string]> = [
   ['GET', '/email-piping/mailboxes'],
@@ -31,16 +32,6 @@ const TICKET_ROUTES: Array<[string, string]> = [
   ['GET', '/email-piping/tickets'],
   ['GET', '/email-piping/tickets/1'],
 ];
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('admin API access control', () => {
   let app: TestStrapi;
@@ -128,6 +119,8 @@ describe('import schedules', () => {
       username: user,
       password: dovecot.password,
       schedule: '* * * * * *',
+      // This test is about the schedule: push (tests/integration/push.test.ts) would import the mail first.
+      push: false,
     });
     const id = created.body.data.id;
     expect(importer.scheduledMailboxIds()).toContain(id);
@@ -167,6 +160,8 @@ describe('import schedules', () => {
       username: user,
       password: dovecot.password,
       schedule: '0 0 1 1 *',
+      // Only the two runs below: a push watcher's import on connect would race them.
+      push: false,
     });
     const importer = app.strapi.plugin('email-piping').service('importer');
     const first = importer.runMailbox(created.body.data.id, { manual: false });

@@ -11,6 +11,7 @@ import {
   MAILBOX_FLAGS,
   MAILBOX_SECRET_FIELDS,
   MAILBOX_SETTING_FIELDS,
+  PUSH_STATES,
   mailboxChoiceAndFlagDefaults,
 } from '../../contracts/mailbox';
 import { actionDefinitions } from '../../src/permissions';
@@ -28,6 +29,11 @@ describe('contracts/mailbox.ts and the mailbox schema.json', () => {
   it.each(Object.entries(MAILBOX_FLAGS))('%s: a boolean with the same default', (field, fallback) => {
     expect(attributes[field]?.type).toBe('boolean');
     expect(attributes[field].default).toBe(fallback);
+  });
+
+  it('pushState: the same values as PUSH_STATES', () => {
+    expect(attributes.pushState?.type).toBe('enumeration');
+    expect(attributes.pushState.enum).toEqual([...PUSH_STATES]);
   });
 
   it('every setting and secret is a column', () => {

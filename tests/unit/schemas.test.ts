@@ -55,6 +55,7 @@ describe('mailbox input', () => {
       verpBounces: true,
       trustedAuthservIds: [],
       unauthenticatedAnswers: 'suppress',
+      push: true,
     });
   });
 

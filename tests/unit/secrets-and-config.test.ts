@@ -60,6 +60,8 @@ describe('plugin config validator', () => {
     [{ autoStart: 'yes' as unknown as boolean }, /"autoStart" must be true or false/],
     [{ scheduleSyncSeconds: 0.5 }, /"scheduleSyncSeconds" must be a positive whole number, got 0.5/],
     [{ scheduleSyncSeconds: 86_400 }, /"scheduleSyncSeconds" must be at most 3600/],
+    [{ pushRenewSeconds: 1800 }, /"pushRenewSeconds" must be at most 1740 \(29 minutes/],
+    [{ pushKeepaliveSeconds: 0 }, /"pushKeepaliveSeconds" must be a positive whole number/],
   ])('refuses %j with a message a site owner can act on', (config, message) => {
     expect(() => validateConfig(config)).toThrow(message);
   });

@@ -2,7 +2,7 @@
  * The sections of the mailbox form (pages/MailboxForm.tsx), grouped as the README describes a mailbox. Each edits the
  * draft through `set`; the server's refusal of a field is shown under it.
  */
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import {
   Alert,
   Box,
@@ -224,7 +224,8 @@ export const ImapSection = ({
   );
 };
 
-export const AfterImportSection = (props: SectionProps) => {
+/** `pushStatus`: the stored mailbox's push / polling state, shown beside the switch (none on a new mailbox). */
+export const AfterImportSection = ({ pushStatus, ...props }: SectionProps & { pushStatus?: ReactNode }) => {
   const t = useT();
   const bind = bindDraft(props);
   return (
@@ -260,6 +261,17 @@ export const AfterImportSection = (props: SectionProps) => {
             )}
             placeholder="* * * * *"
           />
+        </GridCell>
+        <GridCell>
+          <ToggleField
+            {...bind.toggle('push')}
+            label={t('settings.mailbox.push', 'Push (IMAP IDLE)')}
+            hint={t(
+              'settings.mailbox.pushHint',
+              'Keeps a connection open so new mail becomes a ticket within a second, when the server supports IDLE. The schedule still runs and picks up anything missed.'
+            )}
+          />
+          {pushStatus}
         </GridCell>
       </Grid.Root>
     </Section>

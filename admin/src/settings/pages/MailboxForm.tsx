@@ -26,6 +26,7 @@ import {
   SmtpSection,
   UnmonitoredSection,
 } from '../components/MailboxFormSections';
+import { PushStateBadge } from '../components/PushStateBadge';
 import { useAdminRoles } from '../hooks/useAdminRoles';
 import { useApiData } from '../hooks/useApiData';
 import { useDraft } from '../hooks/useDraft';
@@ -115,7 +116,10 @@ export const MailboxForm = () => {
         onTest={runTest}
         onCloseTest={() => setTest(null)}
       />
-      <AfterImportSection {...sectionProps} />
+      <AfterImportSection
+        {...sectionProps}
+        pushStatus={mailbox ? <PushStateBadge mailbox={mailbox} /> : null}
+      />
       <SmtpSection {...sectionProps} passwordStored={mailbox?.hasSmtpPassword === true} />
       <NotificationsSection {...sectionProps} />
       <AgentsSection {...sectionProps} roles={roles} />

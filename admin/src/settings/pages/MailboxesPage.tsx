@@ -1,6 +1,6 @@
 /**
- * Settings → Email piping → Mailboxes: the list (state of the last run, the reason of the last failure, counts, the
- * circuit breaker's pause), enable / disable, "Run now" with a progress bar polled every second while a backlog is
+ * Settings → Email piping → Mailboxes: the list (state of the last run, the reason of the last failure, push or
+ * polling, counts, the circuit breaker's pause), enable / disable, "Run now" with a progress bar polled every second while a backlog is
  * imported, and the create / edit form under `new` and `:id`.
  */
 import { useState } from 'react';
@@ -26,6 +26,7 @@ import { ConfirmationDialog } from '../components/ConfirmationDialog';
 import { ListTable } from '../components/ListTable';
 import { ImportCountsCell, LastRunCell } from '../components/MailboxListCells';
 import { PluginPage } from '../components/PluginPage';
+import { PushStateBadge } from '../components/PushStateBadge';
 import { listWithEditor } from '../components/SettingsPage';
 import { useApiList } from '../hooks/useApiData';
 import { useFormatDateTime } from '../hooks/useFormatDateTime';
@@ -134,6 +135,7 @@ const MailboxList = () => {
             t('settings.mailboxes.column.name', 'Mailbox'),
             t('settings.mailboxes.column.enabled', 'Enabled'),
             t('settings.mailboxes.column.lastRun', 'Last run'),
+            t('settings.mailboxes.column.newMail', 'New mail'),
             t('settings.mailboxes.column.counts', 'Imported'),
             t('settings.common.actions', 'Actions'),
           ]}
@@ -181,6 +183,9 @@ const MailboxList = () => {
               </Td>
               <Td>
                 <LastRunCell mailbox={mailbox} />
+              </Td>
+              <Td>
+                <PushStateBadge mailbox={mailbox} />
               </Td>
               <Td>
                 <ImportCountsCell mailbox={mailbox} />
