@@ -29,6 +29,8 @@ function standInStrapi() {
     importer: importerService({ strapi }),
     mailboxWatcher: watcherService({ strapi }),
     outbox: { stop: async () => undefined },
+    // No push watcher is started here (its own test covers it): destroy only asks it to stop.
+    push: { stopAll: async () => undefined },
   });
   return {
     strapi,
