@@ -3,6 +3,7 @@
  * once" hold even if two importers race for the same message: the second insert fails and its transaction rolls back.
  */
 import type { Core } from '@strapi/strapi';
+import { ensureExactColumns } from './mysql-exact-columns';
 import { UID } from './uids';
 
 interface IndexSpec {
@@ -115,6 +116,8 @@ async function mysqlIndexExists(knex: Knex, table: string, name: string): Promis
 }
 
 export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
+  // First the collations, so the indexes are built once, on the final columns.
+  await ensureExactColumns(strapi);
   const knex = strapi.db.connection;
   const mysql = strapi.db.dialect.client === 'mysql';
   const q = (name: string) => knex.raw('??', [name]).toQuery();

@@ -64,6 +64,21 @@ export const MYSQL_MISSING_MESSAGE =
 
 const isRoot = () => process.getuid?.() === 0;
 
+/**
+ * Where the server's files go: memory (/dev/shm) when the machine has it, else the temp dir. Strapi's first boot on
+ * an empty database is some 350 DDL statements, and MariaDB syncs files on each: on disk that boot takes 25 s, in
+ * memory 10 s. A test server loses nothing worth keeping.
+ */
+function scratchRoot(): string {
+  const shm = '/dev/shm';
+  try {
+    fs.accessSync(shm, fs.constants.W_OK);
+    return shm;
+  } catch {
+    return os.tmpdir();
+  }
+}
+
 interface MysqlConnection {
   query(statement: string): Promise<unknown>;
   end(): Promise<void>;
@@ -136,7 +151,7 @@ async function waitUntilReady(address: MysqlAddress, exited: () => string | unde
 export async function startMysql(): Promise<MysqlServer> {
   const binaries = mysqlBinaries();
   if (!binaries) throw new Error(MYSQL_MISSING_MESSAGE);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-mysql-'));
+  const dir = fs.mkdtempSync(path.join(scratchRoot(), 'email-piping-mysql-'));
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(dir, 'error.log');
   const asUser = isRoot() ? [`--user=${SYSTEM_USER}`] : [];
@@ -164,8 +179,8 @@ export async function startMysql(): Promise<MysqlServer> {
     );
   }
   const port = await findFreePort();
-  // A test server need not survive a power cut: the log is written at each commit but synced once a second, no
-  // binary log, no doublewrite. utf8mb4 as every real site should have it.
+  // A test server need not survive a power cut: no syncs (the log is written at each commit, never flushed), no
+  // binary log, no doublewrite, one tablespace instead of a file per table. utf8mb4 as every real site should have.
   const child = spawn(
     binaries.server,
     [
@@ -182,7 +197,10 @@ export async function startMysql(): Promise<MysqlServer> {
       '--skip-log-bin',
       '--innodb-flush-log-at-trx-commit=2',
       '--innodb-doublewrite=0',
+      '--innodb-flush-method=nosync',
+      '--innodb-file-per-table=0',
       '--character-set-server=utf8mb4',
+      '--innodb-log-file-size=48M',
       '--max-connections=300',
     ],
     { stdio: 'ignore', detached: true }

@@ -2,11 +2,27 @@
  * The database a Strapi boot uses on a database server (PostgreSQL or MySQL/MariaDB), so `bootStrapi` treats both
  * alike: which server (given, or the run's shared one), which database (fresh, named by a test's "file" key so a
  * restart finds it again, or given as it is), the playground's DATABASE_* variables for it, boots one at a time, and
- * the drop of a fresh one afterwards. No vitest imports: child processes use it too.
+ * the drop of a fresh one afterwards; and a way for a test to count rows in "its file" on whichever database the suite
+ * runs. No vitest imports: child processes use it too.
  */
 import crypto from 'node:crypto';
+import Database from 'better-sqlite3';
 import * as mysql from './mysql';
 import * as postgres from './postgres';
+
+/** The databases the harness can boot on (Strapi's client names: `mysql` covers MariaDB). */
+export const TEST_DATABASE_CLIENTS = ['sqlite', 'postgres', 'mysql'] as const;
+export type TestDatabaseClient = (typeof TEST_DATABASE_CLIENTS)[number];
+
+/** The suite's database: `EMAIL_PIPING_TEST_DB` (sqlite unless set). */
+export function testDatabaseClient(): TestDatabaseClient {
+  const value = process.env.EMAIL_PIPING_TEST_DB || 'sqlite';
+  if (!(TEST_DATABASE_CLIENTS as readonly string[]).includes(value))
+    throw new Error(
+      `EMAIL_PIPING_TEST_DB must be one of ${TEST_DATABASE_CLIENTS.join(', ')}, not "${value}"`
+    );
+  return value as TestDatabaseClient;
+}
 
 export interface ServerDatabase {
   name: string;
@@ -112,4 +128,36 @@ export async function serverDatabase(
       if (reused === undefined) await driver.drop(address, name);
     },
   };
+}
+
+/**
+ * The number `sql` answers (one row, one column named `n`, e.g. `select count(*) as n from …`) in the database a
+ * test's "file" names, on the suite's database: the SQLite file itself, or the database `bootStrapi` made for that
+ * key on the run's shared server. Tests that check rows from outside the app (the crash test) use it.
+ */
+export async function selectNumber(databaseFile: string, sql: string): Promise<number> {
+  const client = testDatabaseClient();
+  if (client === 'sqlite') {
+    const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+    try {
+      return Number((db.prepare(sql).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  }
+  const name = postgres.databaseNameFor(databaseFile);
+  const missing = () =>
+    new Error(`selectNumber: no shared ${client} server (EMAIL_PIPING_TEST_DB=${client})`);
+  if (client === 'postgres') {
+    const address = postgres.sharedPostgres();
+    if (!address) throw missing();
+    const result = (await postgres.withClient(address, name, (c) => c.query(sql))) as {
+      rows: Array<{ n: unknown }>;
+    };
+    return Number(result.rows[0].n);
+  }
+  const address = mysql.sharedMysql();
+  if (!address) throw missing();
+  const [rows] = (await mysql.withConnection(address, name, (c) => c.query(sql))) as [Array<{ n: unknown }>];
+  return Number(rows[0].n);
 }

@@ -11,7 +11,12 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Core } from '@strapi/strapi';
 import { tableResolver } from '../../src/mail/authenticate';
-import { serverDatabase, type ServerDatabase } from './server-database';
+import {
+  serverDatabase,
+  testDatabaseClient,
+  type ServerDatabase,
+  type TestDatabaseClient,
+} from './server-database';
 import type { MysqlAddress } from './mysql';
 import type { PostgresAddress } from './postgres';
 
@@ -30,19 +35,8 @@ export async function compilePlayground(options: { onlyIfMissing?: boolean } = {
   await compileStrapi({ appDir: playgroundDir });
 }
 
-/** The databases the harness can boot on (Strapi's client names: `mysql` covers MariaDB). */
-export const TEST_DATABASE_CLIENTS = ['sqlite', 'postgres', 'mysql'] as const;
-export type TestDatabaseClient = (typeof TEST_DATABASE_CLIENTS)[number];
-
-/** The suite's database: `EMAIL_PIPING_TEST_DB` (sqlite unless set). */
-export function testDatabaseClient(): TestDatabaseClient {
-  const value = process.env.EMAIL_PIPING_TEST_DB || 'sqlite';
-  if (!(TEST_DATABASE_CLIENTS as readonly string[]).includes(value))
-    throw new Error(
-      `EMAIL_PIPING_TEST_DB must be one of ${TEST_DATABASE_CLIENTS.join(', ')}, not "${value}"`
-    );
-  return value as TestDatabaseClient;
-}
+// Which database the suite runs on is decided next to the servers; re-exported for the tests that ask.
+export { TEST_DATABASE_CLIENTS, testDatabaseClient, type TestDatabaseClient } from './server-database';
 
 export interface StrapiBootOptions {
   /** Default: `EMAIL_PIPING_TEST_DB`, else sqlite. */
