@@ -14,31 +14,17 @@
  * collation the server's default (case- and accent-insensitive, as on most real sites), so the tests meet what a site
  * meets. No vitest imports: the worker scripts use it too.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './dovecot';
+import { chownToSystemUser, tailOf, type ServerAddress, type ThrowawayServer } from './throwaway-server';
 
-export interface MysqlServer extends MysqlAddress {
-  dir: string;
-  /** Creates a utf8mb4 database (a fresh random name unless given) and answers its name. */
-  createDatabase(name?: string): Promise<string>;
-  dropDatabase(name: string): Promise<void>;
-  /** Runs one SQL statement as root, on `database` when given. */
-  sql(statement: string, database?: string): Promise<void>;
-  /** Stops the server and removes its dir. Idempotent. */
-  stop(): Promise<void>;
-  logTail(lines?: number): string;
-}
-
+export type MysqlServer = ThrowawayServer;
 /** What child processes and other test files need to reach a running server (see `EMAIL_PIPING_TEST_MYSQL`). */
-export interface MysqlAddress {
-  host: '127.0.0.1';
-  port: number;
-  user: string;
-}
+export type MysqlAddress = ServerAddress;
 
 const SYSTEM_USER = 'mysql';
 const SUPERUSER = 'root';
@@ -155,11 +141,7 @@ export async function startMysql(): Promise<MysqlServer> {
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(dir, 'error.log');
   const asUser = isRoot() ? [`--user=${SYSTEM_USER}`] : [];
-  if (isRoot()) {
-    const uid = Number(execFileSync('id', ['-u', SYSTEM_USER], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', SYSTEM_USER], { encoding: 'utf8' }).trim());
-    fs.chownSync(dir, uid, gid);
-  }
+  chownToSystemUser(dir, SYSTEM_USER);
   const install = spawnSync(
     binaries.installDb,
     [
@@ -210,22 +192,19 @@ export async function startMysql(): Promise<MysqlServer> {
   child.on('exit', (code, signal) => {
     exit = String(code ?? signal);
   });
-  // A test run that dies without its teardown must not leave a server behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  const logTail = (lines = 40) => {
-    try {
-      return fs.readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
+  // A test run that exits without its teardown must not leave a server (or its files in memory) behind.
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
   };
+  process.on('exit', killOnExit);
+  const logTail = (lines?: number) => tailOf(logFile, lines);
   const address: MysqlAddress = { host: '127.0.0.1', port, user: SUPERUSER };
   try {
     await waitUntilReady(address, () => exit, logTail);
   } catch (error) {
+    process.off('exit', killOnExit);
     killOnExit();
-    fs.rmSync(dir, { recursive: true, force: true });
     throw error;
   }
 
@@ -242,6 +221,9 @@ export async function startMysql(): Promise<MysqlServer> {
       process.off('exit', killOnExit);
       if (exit === undefined) {
         const gone = new Promise((resolve) => child.once('exit', resolve));
+        // Unreferenced since the start: without this a teardown's last await would let Node exit before the exit
+        // event, and the dir would stay.
+        child.ref();
         child.kill('SIGKILL');
         await gone;
       }
