@@ -2,8 +2,8 @@
 # The whole test suite, as CI runs it: build the plugin, check types, lint and formatting, verify the package, then
 # Vitest on each database Strapi supports:
 #   - SQLite: everything (unit, integration with real Strapi + Dovecot, crash, corpus, browser);
-#   - PostgreSQL: the whole integration suite again (unit and browser tests do not touch the database's dialect);
-#   - MariaDB: the import, conversation, crash, exact-match, long-values and database-retry tests.
+#   - PostgreSQL and MariaDB: the whole integration suite again each (unit and browser tests do not reach the
+#     database's dialect: the browser tests drive the same admin API the integration tests call).
 # Each server is started by the harness in a temp dir on a free port (tests/harness/postgres.ts, mysql.ts).
 # With arguments (`npm test -- tests/integration/import.test.ts`) one run on EMAIL_PIPING_TEST_DB (default sqlite)
 # with those arguments instead.
@@ -16,15 +16,6 @@ npm run typecheck
 npm run lint
 mkdir -p test-artifacts
 rm -f test-artifacts/vitest-*.json
-
-MYSQL_TESTS=(
-  tests/integration/import.test.ts
-  tests/integration/conversation.test.ts
-  tests/integration/crash.test.ts
-  tests/integration/exact-match.test.ts
-  tests/integration/long-values.test.ts
-  tests/integration/database-retry.test.ts
-)
 
 status=0
 legs=()
@@ -45,7 +36,7 @@ if [ "$#" -gt 0 ]; then
 else
   leg sqlite
   leg postgres tests/integration
-  leg mysql "${MYSQL_TESTS[@]}"
+  leg mysql tests/integration
 fi
 
 # One plain closing line that any CI reader understands: totals per database, and the time each took.
