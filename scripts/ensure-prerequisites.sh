@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for the demo and the tests: Dovecot (Debian package), with `--browser` (the
-# tests) also Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here) and
-# PostgreSQL, and the npm dependencies. Safe to run again: it only does what is missing.
+# tests) also Chromium (the admin UI tests drive Debian's build; playwright's own download cannot work here),
+# PostgreSQL and MariaDB, and the npm dependencies. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,12 @@ fi
 if [ "${1:-}" = "--browser" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "==> installing PostgreSQL (postgresql) for the PostgreSQL tests"
   apt_install "PostgreSQL" "postgresql"
+fi
+
+# Likewise MariaDB for the MySQL tests (tests/harness/mysql.ts: mariadb-install-db + mariadbd in a temp dir).
+if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/sbin/mariadbd ] && [ ! -x /usr/sbin/mysqld ]; }; then
+  echo "==> installing MariaDB (mariadb-server) for the MySQL/MariaDB tests"
+  apt_install "MariaDB (mariadbd)" "mariadb-server"
 fi
 
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then

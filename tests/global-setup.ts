@@ -10,6 +10,7 @@ import {
   startPostgres,
   type PostgresServer,
 } from './harness/postgres';
+import { MYSQL_MISSING_MESSAGE, mysqlAvailable, startMysql, type MysqlServer } from './harness/mysql';
 import {
   DOVECOT_MISSING_MESSAGE,
   dovecotAvailable,
@@ -19,6 +20,7 @@ import {
 
 let server: DovecotServer | undefined;
 let postgres: PostgresServer | undefined;
+let mysql: MysqlServer | undefined;
 
 export default async function setup(project: TestProject) {
   if (!dovecotAvailable()) {
@@ -26,15 +28,25 @@ export default async function setup(project: TestProject) {
   }
   await compilePlayground();
   server = await startDovecot();
-  // EMAIL_PIPING_TEST_DB=postgres: one cluster for the run, each Strapi boot on a database of its own. Workers (and
-  // their child processes) find it through the environment.
-  if (testDatabaseClient() === 'postgres') {
+  // EMAIL_PIPING_TEST_DB=postgres|mysql: one server for the run, each Strapi boot on a database of its own. Workers
+  // (and their child processes) find it through the environment.
+  const client = testDatabaseClient();
+  if (client === 'postgres') {
     if (!postgresAvailable()) throw new Error(POSTGRES_MISSING_MESSAGE);
     postgres = await startPostgres();
     process.env.EMAIL_PIPING_TEST_PG = JSON.stringify({
       host: postgres.host,
       port: postgres.port,
       user: postgres.user,
+    });
+  }
+  if (client === 'mysql') {
+    if (!mysqlAvailable()) throw new Error(MYSQL_MISSING_MESSAGE);
+    mysql = await startMysql();
+    process.env.EMAIL_PIPING_TEST_MYSQL = JSON.stringify({
+      host: mysql.host,
+      port: mysql.port,
+      user: mysql.user,
     });
   }
   project.provide('dovecot', {
@@ -46,6 +58,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await server?.stop();
     await postgres?.stop();
+    await mysql?.stop();
   };
 }
 

@@ -6,8 +6,10 @@
  * - PostgreSQL (`pg`): a `DatabaseError` whose `code` is the SQLSTATE. 40001 serialization failure, 40P01 deadlock,
  *   55P03 lock not available (lock_timeout), 57014 statement cancelled (statement_timeout), 57P01–57P03 the server
  *   shutting down or starting, 53300 too many connections, and class 08 (connection exceptions).
- * - MySQL / MariaDB (`mysql2`): `errno` 1205 ER_LOCK_WAIT_TIMEOUT, 1213 ER_LOCK_DEADLOCK, 1040 too many
- *   connections; `code` PROTOCOL_CONNECTION_LOST when the server went away.
+ * - MySQL / MariaDB (`mysql2`): `errno` 1205 ER_LOCK_WAIT_TIMEOUT (row locks and, with lock_wait_timeout, table
+ *   locks), 1213 ER_LOCK_DEADLOCK, 1040 too many connections, 1053 the server shutting down, 1927 the connection
+ *   killed, 3024 (MySQL) and 1969 (MariaDB) statement timeouts (max_execution_time / max_statement_time); `code`
+ *   PROTOCOL_CONNECTION_LOST when the server went away.
  * - SQLite (`better-sqlite3`): a `SqliteError` with `code` SQLITE_BUSY / SQLITE_LOCKED and their extended codes
  *   (SQLITE_BUSY_SNAPSHOT…), message "database is locked".
  * - Any of them: the connection dropped (ECONNRESET, EPIPE, "Connection terminated") or knex could not get a
@@ -18,11 +20,15 @@
  */
 
 const TEMPORARY_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03', '53300']);
-const TEMPORARY_MYSQL_ERRNOS = new Set([1205, 1213, 1040]);
+const TEMPORARY_MYSQL_ERRNOS = new Set([1205, 1213, 1040, 1053, 1927, 1969, 3024]);
 const TEMPORARY_CODES = new Set([
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
   'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_STATEMENT_TIMEOUT',
+  'ER_QUERY_TIMEOUT',
   'PROTOCOL_CONNECTION_LOST',
   'ECONNRESET',
   'ECONNREFUSED',

@@ -11,34 +11,17 @@
  * package creates) through runuser; as any other user they run as that user. Authentication is `trust` on
  * 127.0.0.1 only. No vitest imports: the worker scripts use it too.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './dovecot';
+import { chownToSystemUser, tailOf, type ServerAddress, type ThrowawayServer } from './throwaway-server';
 
-export interface PostgresServer {
-  host: '127.0.0.1';
-  port: number;
-  user: string;
-  dir: string;
-  /** Creates a database (a fresh random name unless given) and answers its name. */
-  createDatabase(name?: string): Promise<string>;
-  dropDatabase(name: string): Promise<void>;
-  /** Runs one SQL statement as the superuser on `database` (default `postgres`). */
-  sql(statement: string, database?: string): Promise<void>;
-  /** Stops the cluster and removes its dir. Idempotent. */
-  stop(): Promise<void>;
-  logTail(lines?: number): string;
-}
-
+export type PostgresServer = ThrowawayServer;
 /** What child processes and other test files need to reach a running cluster (see `EMAIL_PIPING_TEST_PG`). */
-export interface PostgresAddress {
-  host: '127.0.0.1';
-  port: number;
-  user: string;
-}
+export type PostgresAddress = ServerAddress;
 
 const BIN_ROOT = '/usr/lib/postgresql';
 const SYSTEM_USER = 'postgres';
@@ -88,11 +71,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-pg-'));
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(dir, 'postgres.log');
-  if (isRoot()) {
-    const uid = Number(execFileSync('id', ['-u', SYSTEM_USER], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', SYSTEM_USER], { encoding: 'utf8' }).trim());
-    fs.chownSync(dir, uid, gid);
-  }
+  chownToSystemUser(dir, SYSTEM_USER);
   runAsOwner(path.join(bin, 'initdb'), [
     '-D',
     dataDir,
@@ -137,13 +116,7 @@ export async function startPostgres(): Promise<PostgresServer> {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
-    logTail(lines = 40) {
-      try {
-        return fs.readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n');
-      } catch {
-        return '';
-      }
-    },
+    logTail: (lines) => tailOf(logFile, lines),
   };
   return server;
 }

@@ -1,8 +1,8 @@
 /**
- * Boots the real playground Strapi app on a throwaway database (a SQLite file by default, or a fresh PostgreSQL
- * database: `database: 'postgres'` or `EMAIL_PIPING_TEST_DB=postgres`), with the plugin loaded from this repository's
- * build, an HTTP server on a free loopback port, and a super admin logged in. No vitest imports: the crash test's
- * child process and the benchmark use it too.
+ * Boots the real playground Strapi app on a throwaway database (a SQLite file by default, or a fresh PostgreSQL or
+ * MariaDB/MySQL database: `database: 'postgres' | 'mysql'` or `EMAIL_PIPING_TEST_DB=postgres|mysql`), with the plugin
+ * loaded from this repository's build, an HTTP server on a free loopback port, and a super admin logged in. No vitest
+ * imports: the crash test's child process and the benchmark use it too.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,13 +12,13 @@ import type { AddressInfo } from 'node:net';
 import type { Core } from '@strapi/strapi';
 import { tableResolver } from '../../src/mail/authenticate';
 import {
-  createDatabase,
-  databaseNameFor,
-  dropDatabase,
-  sharedPostgres,
-  withClient,
-  type PostgresAddress,
-} from './postgres';
+  serverDatabase,
+  testDatabaseClient,
+  type ServerDatabase,
+  type TestDatabaseClient,
+} from './server-database';
+import type { MysqlAddress } from './mysql';
+import type { PostgresAddress } from './postgres';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const playgroundDir = path.join(repoRoot, 'playground');
@@ -35,29 +35,23 @@ export async function compilePlayground(options: { onlyIfMissing?: boolean } = {
   await compileStrapi({ appDir: playgroundDir });
 }
 
-/** The databases the harness can boot on; a later step adds MySQL/MariaDB. */
-export type TestDatabaseClient = 'sqlite' | 'postgres';
-
-/** The suite's database: `EMAIL_PIPING_TEST_DB` (sqlite unless set). */
-export function testDatabaseClient(): TestDatabaseClient {
-  const value = process.env.EMAIL_PIPING_TEST_DB || 'sqlite';
-  if (value !== 'sqlite' && value !== 'postgres')
-    throw new Error(`EMAIL_PIPING_TEST_DB must be sqlite or postgres, not "${value}"`);
-  return value;
-}
+// Which database the suite runs on is decided next to the servers; re-exported for the tests that ask.
+export { TEST_DATABASE_CLIENTS, testDatabaseClient, type TestDatabaseClient } from './server-database';
 
 export interface StrapiBootOptions {
   /** Default: `EMAIL_PIPING_TEST_DB`, else sqlite. */
   database?: TestDatabaseClient;
   /**
    * Existing database to reuse (the crash test restarts on the same one); a fresh one otherwise. A SQLite file; on
-   * PostgreSQL the path names a database (created on first use), so tests that restart on "the same file" work on
-   * both.
+   * PostgreSQL and MySQL the path names a database (created on first use), so tests that restart on "the same file"
+   * work on all three.
    */
   databaseFile?: string;
   /** PostgreSQL: the cluster (default: the run's shared one, `EMAIL_PIPING_TEST_PG`). */
   postgres?: PostgresAddress;
-  /** PostgreSQL: an existing database to use as it is (e.g. one a test prepared with its own settings). */
+  /** MySQL/MariaDB: the server (default: the run's shared one, `EMAIL_PIPING_TEST_MYSQL`). */
+  mysql?: MysqlAddress;
+  /** PostgreSQL/MySQL: an existing database to use as it is (e.g. one a test prepared with its own settings). */
   databaseName?: string;
   /** Plugin settings on top of the playground's. */
   pluginConfig?: Record<string, unknown>;
@@ -71,7 +65,7 @@ export interface StrapiBootOptions {
 
 export interface TestStrapi {
   strapi: Core.Strapi;
-  /** The SQLite file, or on PostgreSQL the key given as `databaseFile` (else ''). */
+  /** The SQLite file, or on PostgreSQL/MySQL the key given as `databaseFile` (else ''). */
   databaseFile: string;
   database: { client: TestDatabaseClient; name: string };
   workDir: string;
@@ -81,64 +75,21 @@ export interface TestStrapi {
 
 export const TEST_ENCRYPTION_KEY = crypto.createHash('sha256').update('email-piping tests').digest('base64');
 
-/**
- * Strapi's schema sync is not safe for two instances at once on one PostgreSQL database (`duplicate key …
- * pg_type_typname_nsp_index` on an empty one): boots on the same database wait for each other, across processes,
- * through an advisory lock held on a connection of its own. SQLite needs nothing.
- */
-async function bootOneAtATime(
-  cluster: PostgresAddress | undefined,
-  databaseName: string,
-  boot: () => Promise<unknown>
-): Promise<void> {
-  if (!cluster) {
-    await boot();
-    return;
-  }
-  await withClient(cluster, databaseName, async (lock) => {
-    const key = crypto
-      .createHash('sha256')
-      .update(`email-piping boot ${databaseName}`)
-      .digest()
-      .readInt32BE(0);
-    await lock.query(`SELECT pg_advisory_lock(${key})`);
-    try {
-      await boot();
-    } finally {
-      await lock.query(`SELECT pg_advisory_unlock(${key})`);
-    }
-  });
-}
-
 export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestStrapi> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'email-piping-strapi-'));
   const client = options.database ?? testDatabaseClient();
   const databaseFile = options.databaseFile ?? (client === 'sqlite' ? path.join(workDir, 'test.db') : '');
   fs.mkdirSync(path.join(playgroundDir, 'public', 'uploads'), { recursive: true });
 
-  let databaseName = databaseFile;
-  let dropOnStop: (() => Promise<void>) | null = null;
   process.env.DATABASE_CLIENT = client;
-  if (client === 'postgres') {
-    const cluster = options.postgres ?? sharedPostgres();
-    if (!cluster)
-      throw new Error(
-        'bootStrapi: PostgreSQL asked for but no cluster given: pass `postgres` (see tests/harness/postgres.ts) or run with EMAIL_PIPING_TEST_DB=postgres'
-      );
-    const reused =
-      options.databaseName ?? (options.databaseFile ? databaseNameFor(options.databaseFile) : undefined);
-    databaseName = await createDatabase(cluster, reused);
-    if (reused === undefined) dropOnStop = () => dropDatabase(cluster, databaseName);
-    Object.assign(process.env, {
-      DATABASE_HOST: cluster.host,
-      DATABASE_PORT: String(cluster.port),
-      DATABASE_NAME: databaseName,
-      DATABASE_USERNAME: cluster.user,
-      DATABASE_PASSWORD: '',
-    });
-  } else {
+  let server: ServerDatabase | undefined;
+  if (client === 'sqlite') {
     process.env.DATABASE_FILENAME = databaseFile;
+  } else {
+    server = await serverDatabase(client, options);
+    Object.assign(process.env, server.env);
   }
+  const databaseName = server?.name ?? databaseFile;
   process.env.EMAIL_PIPING_ENCRYPTION_KEY ??= TEST_ENCRYPTION_KEY;
   process.env.EMAIL_PIPING_AUTOSTART ??= 'false';
   process.env.STRAPI_TELEMETRY_DISABLED = 'true';
@@ -174,11 +125,8 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
     dnsResolver: tableResolver({}),
     ...options.pluginConfig,
   });
-  await bootOneAtATime(
-    client === 'postgres' ? (options.postgres ?? sharedPostgres()) : undefined,
-    databaseName,
-    () => app.bootstrap()
-  );
+  if (server) await server.oneAtATime(() => app.bootstrap());
+  else await app.bootstrap();
   (app as unknown as { isLoaded: boolean }).isLoaded = true;
   let baseUrl = '';
   if (options.listen) {
@@ -206,7 +154,7 @@ export async function bootStrapi(options: StrapiBootOptions = {}): Promise<TestS
       }
       if (!stopOptions.keepFiles) {
         fs.rmSync(workDir, { recursive: true, force: true });
-        await dropOnStop?.();
+        await server?.dropIfFresh();
       }
     },
   };

@@ -6,6 +6,8 @@
  *   connection waits 100 ms for it (DATABASE_BUSY_TIMEOUT_MS) and then hears "database is locked".
  * - PostgreSQL: a second connection holds `LOCK TABLE … IN ACCESS EXCLUSIVE MODE` on the tickets for 2 s; the
  *   plugin's connections have a 100 ms lock_timeout (set on their database) and hear 55P03.
+ * - MariaDB/MySQL: a second connection holds `LOCK TABLES … WRITE` on the tickets for 3 s; the plugin's connections
+ *   wait 1 s for a lock (DATABASE_LOCK_WAIT_TIMEOUT, the shortest MySQL has) and hear 1205.
  *
  * Before either run the test checks that a write through the plugin's own connection is refused at that moment, so
  * the import really met the lock.
@@ -23,6 +25,13 @@ import {
   withClient,
   type PostgresAddress,
 } from '../harness/postgres';
+import {
+  MYSQL_MISSING_MESSAGE,
+  mysqlAvailable,
+  useMysql,
+  withConnection,
+  type MysqlAddress,
+} from '../harness/mysql';
 import { bootStrapi, type TestStrapi } from '../harness/strapi';
 import { UID } from '../../src/uids';
 
@@ -32,7 +41,8 @@ const LOCK_MS = 2000;
 async function importLocked(
   app: TestStrapi,
   dovecot: DovecotServer,
-  lock: () => Promise<{ released: Promise<void> }>
+  lock: () => Promise<{ released: Promise<void> }>,
+  lockMs = LOCK_MS
 ): Promise<void> {
   const { strapi } = app;
   const user = uniqueUser('locked');
@@ -60,7 +70,7 @@ async function importLocked(
   // The database refuses the plugin's writes right now.
   await expect(
     strapi.db.query(UID.ticket as never).create({ data: { number: 999_999, subject: 'probe' } })
-  ).rejects.toThrow(/locked|lock timeout/i);
+  ).rejects.toThrow(/locked|lock (?:wait )?timeout/i);
 
   const started = Date.now();
   const result = (await strapi
@@ -71,7 +81,7 @@ async function importLocked(
   expect(result.status, JSON.stringify(result)).toBe('imported');
   expect(result.summary).toMatchObject({ listed: MAILS, ticketsCreated: MAILS, quarantined: 0 });
   // It waited for the lock rather than racing past it.
-  expect(Date.now() - started).toBeGreaterThan(LOCK_MS / 2);
+  expect(Date.now() - started).toBeGreaterThan(lockMs / 2);
   const receipts = (await strapi.db.query(UID.receipt as never).findMany({
     where: { mailboxId: mailbox.id },
     select: ['outcome'],
@@ -207,5 +217,51 @@ describeOnPostgres('a locked PostgreSQL table', () => {
       await isLocked;
       return { released };
     });
+  });
+});
+
+const describeOnMysql = mysqlAvailable() ? describe : describe.skip;
+if (!mysqlAvailable())
+  console.warn(`database-retry.test.ts (MariaDB part) skipped: ${MYSQL_MISSING_MESSAGE}`);
+
+describeOnMysql('a locked MariaDB table', () => {
+  // MySQL counts lock waits in whole seconds: a 1 s wait, so the lock is held longer than one.
+  const MYSQL_LOCK_MS = 3000;
+  let server: { address: MysqlAddress; release(): Promise<void> };
+  let app: TestStrapi;
+  beforeAll(async () => {
+    server = await useMysql();
+    process.env.DATABASE_LOCK_WAIT_TIMEOUT = '1';
+    try {
+      app = await bootStrapi({ database: 'mysql', mysql: server.address });
+    } finally {
+      delete process.env.DATABASE_LOCK_WAIT_TIMEOUT;
+    }
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await server?.release();
+  });
+
+  it('imports every mail, none quarantined, while another connection holds the tickets table', async () => {
+    const dovecot = inject('dovecot') as unknown as DovecotServer;
+    const table = app.strapi.db.metadata.get(UID.ticket as never).tableName;
+    await importLocked(
+      app,
+      dovecot,
+      async () => {
+        let locked!: () => void;
+        const isLocked = new Promise<void>((resolve) => (locked = resolve));
+        const released = withConnection(server.address, app.database.name, async (connection) => {
+          await connection.query(`LOCK TABLES \`${table}\` WRITE`);
+          locked();
+          await new Promise((resolve) => setTimeout(resolve, MYSQL_LOCK_MS));
+          await connection.query('UNLOCK TABLES');
+        });
+        await isLocked;
+        return { released };
+      },
+      MYSQL_LOCK_MS
+    );
   });
 });

@@ -84,6 +84,15 @@ describe('isTemporaryDatabaseError', () => {
   it.each([
     ['ER_LOCK_WAIT_TIMEOUT', 1205, 'HY000', 'Lock wait timeout exceeded; try restarting transaction'],
     ['ER_LOCK_DEADLOCK', 1213, '40001', 'Deadlock found when trying to get lock; try restarting transaction'],
+    ['ER_SERVER_SHUTDOWN', 1053, '08S01', 'Server shutdown in progress'],
+    ['ER_CONNECTION_KILLED', 1927, '70100', 'Connection was killed'],
+    ['ER_STATEMENT_TIMEOUT', 1969, '70100', 'Query execution was interrupted (max_statement_time exceeded)'],
+    [
+      'ER_QUERY_TIMEOUT',
+      3024,
+      'HY000',
+      'Query execution was interrupted, maximum statement execution time exceeded',
+    ],
   ])('calls MySQL %s temporary', (code, errno, sqlState, message) => {
     expect(isTemporaryDatabaseError(mysqlError(code, errno, sqlState, message))).toBe(true);
   });
