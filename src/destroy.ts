@@ -4,6 +4,8 @@ import { pluginService } from './services/registry';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await pluginService(strapi, 'importer').stop();
+  // After the runs stopped: the leases go back at once, so another instance takes over without waiting for expiry.
+  await pluginService(strapi, 'leases').stop();
   await pluginService(strapi, 'outbox').stop();
   await shutdownParsePool();
 };

@@ -1,6 +1,7 @@
 import assignees from './assignees';
 import conversation from './conversation';
 import importer from './importer';
+import leases from './leases';
 import mailboxes from './mailboxes';
 import notifications from './notifications';
 import outbox from './outbox';
@@ -16,6 +17,7 @@ export default {
   assignees,
   conversation,
   importer,
+  leases,
   mailboxes,
   notifications,
   outbox,
