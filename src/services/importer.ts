@@ -146,7 +146,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     // Only the lease holder downloads. An instance that imports on a share (autoStart) runs its schedules only for
     // the mailboxes it holds; a "run now", or any run on an instance outside the share, takes a free lease for it.
-    if (!options.manual && leases().isBalancing() && !leases().holds(id))
+    if (!options.manual && leases().isBalancing() && !(await leases().mayRunScheduled(id)))
       return { status: 'busy', holder: null };
     const lease = await leases().acquireForRun(id);
     if (!lease.ok) return { status: 'busy', holder: lease.holder };

@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Core } from '@strapi/strapi';
-import { planLeases } from '../ingest/lease-share';
+import { isFree, planLeases, type LeaseView } from '../ingest/lease-share';
 import { createDatabaseClock, databaseClient } from '../repositories/database-clock';
 import { createImporterLeases, type LeaseHolder } from '../repositories/importer-leases';
 import { pluginConfig } from '../plugin-config';
@@ -42,6 +42,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   let synced = false;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
+  /** The lease rows as the last beat saw them: a mailbox missing there is new, and worth a beat of its own. */
+  let lastSeen = new Map<number, LeaseView>();
 
   const leaseMs = () => pluginConfig(strapi).importerLeaseSeconds * 1000;
   const singleWriter = () => databaseClient(strapi) === 'sqlite';
@@ -90,11 +92,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         select: ['id'],
         where: { enabled: true },
       })) as Array<{ id: number }>;
+      const rows = await repository.list();
+      lastSeen = new Map(rows.map((lease) => [lease.mailboxId, lease]));
       const plan = planLeases({
         me: instanceId,
         now,
         mailboxIds: enabled.map((row) => row.id),
-        leases: await repository.list(),
+        leases: rows,
         liveInstances: live.includes(instanceId) ? live : [...live, instanceId],
         singleWriter: singleWriter(),
         running: new Set([...running, ...forRun]),
@@ -162,6 +166,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** A beat now (tests, and after a mailbox change). */
     tick,
+
+    /**
+     * Whether a scheduled run here may import the mailbox: held, or free when the last beat looked (a new mailbox,
+     * or one given back) and taken by a beat now if the share allows it.
+     */
+    async mayRunScheduled(mailboxId: number): Promise<boolean> {
+      if (holds(mailboxId)) return true;
+      if (!balancing || !isFree(lastSeen.get(mailboxId), clock.now())) return false;
+      // A beat under way may have read the mailboxes before this one existed: wait for it, then beat afresh.
+      await ticking;
+      await tick();
+      return holds(mailboxId);
+    },
 
     /**
      * The right to download one mailbox for one run: ours already, or free and taken for this run (given back
