@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { ConflictError, InputError, NotFoundError, PluginError } from '../errors';
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
-import { DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
+import { asDatabaseFailure, DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
 import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
 import { describeImapFailure, openImapSource } from '../ingest/imap-source';
 import { importFolder, type ImportRunSummary } from '../ingest/import-folder';
@@ -148,7 +148,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // the mailboxes it holds; a "run now", or any run on an instance outside the share, takes a free lease for it.
     if (!options.manual && leases().isBalancing() && !(await leases().mayRunScheduled(id)))
       return { status: 'busy', holder: null };
-    const lease = await leases().acquireForRun(id);
+    let lease;
+    try {
+      lease = await retryTemporary(() => leases().acquireForRun(id));
+    } catch (error) {
+      // A database locked past the retries: the run is a temporary failure like any other, tried again later.
+      if (!isTemporaryDatabaseError(error)) throw error;
+      return {
+        status: 'failed',
+        error: await recordFailure(row, (asDatabaseFailure(error) as Error).message),
+      };
+    }
     if (!lease.ok) return { status: 'busy', holder: lease.holder };
     try {
       return await importOnce(row);
