@@ -33,6 +33,16 @@ async function main() {
         : {}),
     });
   }
+  // A SIGKILLed predecessor leaves its lease behind: wait it out before IMPORTING, so a kill lands in an import.
+  const leaseRows = strapi.db.query('plugin::email-piping.importer-lease' as never);
+  for (;;) {
+    const lease = (await leaseRows.findOne({ where: { mailboxId: mailbox.id } })) as {
+      owner: string | null;
+      expiresAt: string | null;
+    } | null;
+    if (!lease?.owner || !lease.expiresAt || new Date(lease.expiresAt).getTime() <= Date.now()) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   console.log('READY');
   const importer = strapi.plugin('email-piping').service('importer');
   for (let attempt = 0; attempt < 20; attempt += 1) {
