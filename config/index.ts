@@ -70,6 +70,11 @@ export interface PluginConfig {
    * after this long another (or the restarted) sender takes the mail over.
    */
   outboxLeaseSeconds: number;
+  /**
+   * How long an instance holds a mailbox's importer lease without renewing it (renewed every third of it). An
+   * instance that dies leaves its mailboxes to the others after about this long; at least 3 seconds.
+   */
+  importerLeaseSeconds: number;
   /** A sender whose mail a mailbox refuses is answered at most once per this many hours (if answers are on). */
   refusedMailAnswerHours: number;
   /** Start the outbox sender when Strapi boots (tests that simulate a crash before sending turn it off). */
@@ -114,6 +119,7 @@ export const defaultConfig: PluginConfig = {
   outboxRetryMaxSeconds: 3600,
   outboxMaxAttempts: 8,
   outboxLeaseSeconds: 120,
+  importerLeaseSeconds: 30,
   refusedMailAnswerHours: 24,
   outboxAutoStart: true,
   bounceSuppressionDays: 60,
@@ -166,6 +172,11 @@ export function validateConfig(config: Partial<PluginConfig>): void {
   positiveInteger(merged.outboxRetryMaxSeconds, 'outboxRetryMaxSeconds');
   positiveInteger(merged.outboxMaxAttempts, 'outboxMaxAttempts');
   positiveInteger(merged.outboxLeaseSeconds, 'outboxLeaseSeconds');
+  positiveInteger(merged.importerLeaseSeconds, 'importerLeaseSeconds');
+  if (merged.importerLeaseSeconds < 3)
+    throw new Error(
+      `${prefix} "importerLeaseSeconds" must be at least 3 (seconds): it is renewed every third of it, and a shorter lease is lost to any pause`
+    );
   positiveInteger(merged.refusedMailAnswerHours, 'refusedMailAnswerHours');
   positiveInteger(merged.bounceSuppressionDays, 'bounceSuppressionDays');
   positiveInteger(merged.unmonitoredAnswerHours, 'unmonitoredAnswerHours');

@@ -3,6 +3,8 @@ import { configureParsePool } from './ingest/parse-pool';
 import { actionDefinitions } from './permissions';
 import { ensureIndexes } from './database-indexes';
 import { pluginConfig } from './plugin-config';
+import { createRowWriter } from './repositories/row-writer';
+import { createTicketNumbers } from './repositories/ticket-numbers';
 import { pluginService } from './services/registry';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
@@ -16,8 +18,13 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await ensureIndexes(strapi);
   await pluginService(strapi, 'rules').seedDefaults();
   await pluginService(strapi, 'importer').clearInterruptedProgress();
+  await createTicketNumbers(strapi, createRowWriter(strapi)).ensureBase();
   if (config.autoStart) {
-    // Schedules and push watchers follow the database, so a mailbox changed on another instance is followed here too.
+    // An importing instance takes its share of the mailboxes' leases before the first schedule fires; schedules and
+    // push watchers follow the database, so a mailbox changed on another instance is followed here too.
+    await pluginService(strapi, 'leases').start();
+    // A mailbox created or enabled anywhere gets its lease taken at the next read, not the next beat.
+    pluginService(strapi, 'mailboxWatcher').onMailboxesChanged(() => pluginService(strapi, 'leases').tick());
     pluginService(strapi, 'importer').followMailboxes();
     pluginService(strapi, 'push').followMailboxes();
     await pluginService(strapi, 'mailboxWatcher').start();

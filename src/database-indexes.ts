@@ -75,6 +75,8 @@ const INDEXES: IndexSpec[] = [
   },
   { uid: UID.ticket, name: 'email_piping_tickets_number_uq', attributes: ['number'], unique: true },
   { uid: UID.ticket, name: 'email_piping_tickets_status_idx', attributes: ['status'], unique: false },
+  // One lease row per mailbox: two instances creating it at once cannot both succeed.
+  { uid: UID.importerLease, name: 'email_piping_leases_mailbox_uq', attributes: ['mailboxId'], unique: true },
 ];
 
 /**

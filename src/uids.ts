@@ -10,4 +10,7 @@ export const UID = {
   pipingRule: 'plugin::email-piping.piping-rule',
   blockRule: 'plugin::email-piping.block-rule',
   suppressedAddress: 'plugin::email-piping.suppressed-address',
+  importerLease: 'plugin::email-piping.importer-lease',
+  importerInstance: 'plugin::email-piping.importer-instance',
+  ticketNumber: 'plugin::email-piping.ticket-number',
 } as const;

@@ -7,6 +7,9 @@ import notificationTemplate from './notification-template/schema.json';
 import outboxMessage from './outbox-message/schema.json';
 import pipingRule from './piping-rule/schema.json';
 import suppressedAddress from './suppressed-address/schema.json';
+import importerLease from './importer-lease/schema.json';
+import importerInstance from './importer-instance/schema.json';
+import ticketNumber from './ticket-number/schema.json';
 
 export default {
   mailbox: { schema: mailbox },
@@ -18,4 +21,7 @@ export default {
   'piping-rule': { schema: pipingRule },
   'block-rule': { schema: blockRule },
   'suppressed-address': { schema: suppressedAddress },
+  'importer-lease': { schema: importerLease },
+  'importer-instance': { schema: importerInstance },
+  'ticket-number': { schema: ticketNumber },
 };

@@ -47,6 +47,8 @@ export interface ImportRunSummary {
   bounces: number;
   ownMail: number;
   unmonitored: number;
+  /** Batches rolled back for a permanent error and stored one by one instead (a clash shows here). */
+  rolledBackBatches: number;
   stoppedEarly: boolean;
 }
 
@@ -98,6 +100,7 @@ export async function importFolder(
     bounces: 0,
     ownMail: 0,
     unmonitored: 0,
+    rolledBackBatches: 0,
     stoppedEarly: false,
   };
 
@@ -202,6 +205,7 @@ export async function importFolder(
         } catch (error) {
           // Retried already: a lock that outlasts that ends the run, and the next one starts from this batch.
           if (isTemporaryDatabaseError(error)) throw asDatabaseFailure(error);
+          summary.rolledBackBatches += 1;
           outcomes = [];
           for (const item of pending) outcomes.push(await persistAlone(item));
         }

@@ -6,10 +6,17 @@
 import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import type { SpooledRaw } from '../ingest/spool';
-import type { InboundOrigin, IngestOutcome, PendingServerAction, RecordOptions } from '../ingest/store';
+import type {
+  InboundOrigin,
+  IngestOutcome,
+  IngestOutcomeKind,
+  PendingServerAction,
+  RecordOptions,
+} from '../ingest/store';
 import { withoutNul } from '../ingest/stored-values';
 import type { ParsedMail } from '../mail/types';
 import { UID } from '../uids';
+import { createMailboxStatistics } from './mailbox-statistics';
 import { receiptFields } from './mail-rows';
 import type { RowWriter } from './row-writer';
 
@@ -17,6 +24,7 @@ type Row = Record<string, unknown> & { id: number };
 
 export function createReceiptsAndCursor(strapi: Core.Strapi, rows: RowWriter) {
   const query = (uid: string) => strapi.db.query(uid as never);
+  const statistics = createMailboxStatistics(strapi);
 
   async function findReceiptByOrigin(origin: InboundOrigin): Promise<Row | null> {
     return (await query(UID.receipt).findOne({
@@ -25,12 +33,17 @@ export function createReceiptsAndCursor(strapi: Core.Strapi, rows: RowWriter) {
     })) as Row | null;
   }
 
-  /** Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction). */
+  /**
+   * Moves the cursor to this message (the caller only ever moves it forward, inside the same transaction), and adds
+   * the transaction's outcome counts to the mailbox's statistics: the last write of every transaction that records
+   * new receipts.
+   */
   async function advanceCursor(origin: InboundOrigin): Promise<void> {
     await query(UID.mailbox).updateMany({
       where: { id: origin.mailboxId },
       data: { cursorUidValidity: origin.uidValidity, cursorLastUid: origin.uid },
     });
+    await statistics.flush(origin.mailboxId);
   }
 
   /** Writes a new receipt, or (reprocessing) rewrites the quarantined one. Returns its id. */
@@ -41,13 +54,19 @@ export function createReceiptsAndCursor(strapi: Core.Strapi, rows: RowWriter) {
     data: Record<string, unknown>,
     options?: RecordOptions
   ): Promise<number> {
+    const outcome = data.outcome as IngestOutcomeKind;
     if (options?.replaceReceiptId !== undefined) {
       await query(UID.receipt).updateMany({
         where: { id: options.replaceReceiptId },
         data: withoutNul({ ...receiptFields(origin, raw, mail), ...data, reprocessedAt: new Date() }),
       });
+      // A reprocessed mail leaves the quarantine for what it became; no cursor moves, so the counts go in now.
+      await statistics.count(origin.mailboxId, 'quarantined', -1);
+      await statistics.count(origin.mailboxId, outcome);
+      await statistics.flush(origin.mailboxId);
       return options.replaceReceiptId;
     }
+    await statistics.count(origin.mailboxId, outcome);
     // A single INSERT, where create() would read the row back afterwards.
     return rows.insert(UID.receipt, {
       ...receiptFields(origin, raw, mail),
@@ -116,6 +135,7 @@ export function createReceiptsAndCursor(strapi: Core.Strapi, rows: RowWriter) {
     async recordNotDownloaded(origin: InboundOrigin, reason: string): Promise<void> {
       await strapi.db.transaction(async () => {
         if (await findReceiptByOrigin(origin)) return;
+        await statistics.count(origin.mailboxId, 'quarantined');
         await query(UID.receipt).create({
           data: {
             mailboxId: origin.mailboxId,

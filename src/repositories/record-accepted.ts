@@ -18,13 +18,14 @@ import { mailLanguages } from '../mail/language';
 import { messageData, type Recording } from './mail-rows';
 import type { ReceiptsAndCursor } from './receipts-and-cursor';
 import type { RowWriter } from './row-writer';
+import { createTicketNumbers } from './ticket-numbers';
 import { unverifiedAgentNote } from './unverified-agent-mail';
 import { emitPluginEvent } from '../plugin-events';
 import { pluginService } from '../services/registry';
 
 type AcceptedDecision = Extract<InboundDecision, { kind: 'accepted' }>;
 
-/** The transaction the message is written in: its handle (ticket numbers are counted per transaction) and hooks. */
+/** The transaction the message is written in: its handle and hooks. */
 export interface WritingTransaction {
   trx: object;
   onCommit(hook: () => void): void;
@@ -33,37 +34,18 @@ export interface WritingTransaction {
 export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, receipts: ReceiptsAndCursor) {
   const query = (uid: string) => strapi.db.query(uid as never);
   const { uploadAttachments } = createAttachmentStore(strapi);
-
-  /**
-   * The last ticket number handed out per transaction: a batch reads the highest number once and counts on from
-   * there. Keyed by the transaction, so concurrent imports never share a counter; the unique index on the number
-   * guards against any other writer (a clash rolls the batch back, and the one-by-one retry reads afresh).
-   */
-  const lastNumberByTransaction = new WeakMap<object, number>();
-
-  async function nextTicketNumber(transaction: object): Promise<number> {
-    let last = lastNumberByTransaction.get(transaction);
-    if (last === undefined) {
-      const row = (await query(UID.ticket).findOne({ select: ['number'], orderBy: { number: 'desc' } })) as {
-        number: number;
-      } | null;
-      last = row?.number ?? 0;
-    }
-    lastNumberByTransaction.set(transaction, last + 1);
-    return last + 1;
-  }
+  const ticketNumbers = createTicketNumbers(strapi, rows);
 
   /** The ticket the mail opens; its fields are the rules' where they set one. */
   async function openTicket(
     recording: Recording,
     decision: AcceptedDecision,
-    plan: Extract<AcceptedDecision['plan'], { kind: 'new-ticket' }>,
-    trx: object
+    plan: Extract<AcceptedDecision['plan'], { kind: 'new-ticket' }>
   ) {
     const { mail, origin } = recording;
     const ruled = decision.rules;
     const sender = requesterOf(mail) ?? { address: '', name: '' };
-    const number = await nextTicketNumber(trx);
+    const number = await ticketNumbers.next();
     const id = await rows.insert(UID.ticket, {
       number,
       subject: mail.subject,
@@ -137,7 +119,7 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
     recording: Recording,
     decision: AcceptedDecision,
     context: MailboxContext,
-    { trx, onCommit }: WritingTransaction
+    { onCommit }: WritingTransaction
   ): Promise<IngestOutcome> {
     const { origin, raw, mail, classification, options } = recording;
     const { plan, thread } = decision;
@@ -152,7 +134,7 @@ export function createAcceptedRecorder(strapi: Core.Strapi, rows: RowWriter, rec
     let ticketId: number;
     let ticketNumber: number;
     if (plan.kind === 'new-ticket') {
-      ({ id: ticketId, number: ticketNumber } = await openTicket(recording, decision, plan, trx));
+      ({ id: ticketId, number: ticketNumber } = await openTicket(recording, decision, plan));
     } else {
       ticketId = plan.ticketId;
       ticketNumber = (thread as { ticket: TicketRef }).ticket.number;

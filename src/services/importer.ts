@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Core } from '@strapi/strapi';
 import { ConflictError, InputError, NotFoundError, PluginError } from '../errors';
 import { nextAttemptDelaySeconds } from '../ingest/backoff';
-import { DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
+import { asDatabaseFailure, DatabaseFailure, isTemporaryDatabaseError } from '../ingest/database-errors';
 import { DEFAULT_DATABASE_RETRY, retryTemporary } from '../ingest/database-retry';
 import { describeImapFailure, openImapSource } from '../ingest/imap-source';
 import { importFolder, type ImportRunSummary } from '../ingest/import-folder';
@@ -19,6 +19,7 @@ import { removeSpooled, spoolBuffer } from '../ingest/spool';
 import { UID } from '../uids';
 import { createImportStore } from '../repositories/import-store';
 import { throttledProgress, type ImportProgress } from '../ingest/import-progress';
+import type { LeaseHolder } from '../repositories/importer-leases';
 import type { MailboxRow } from './mailboxes';
 import { pluginConfig } from '../plugin-config';
 import { pluginService } from './registry';
@@ -26,7 +27,8 @@ import { pluginService } from './registry';
 export type RunResult =
   | { status: 'imported'; summary: ImportRunSummary }
   | { status: 'failed'; error: string }
-  | { status: 'busy' }
+  /** Already running here, or (`holder`) another instance holds the mailbox's importer lease. */
+  | { status: 'busy'; holder?: LeaseHolder | null }
   | { status: 'backing-off'; nextAttemptAt: string }
   | { status: 'disabled' };
 
@@ -36,6 +38,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = createImportStore(strapi);
   const mailboxes = () => strapi.db.query(UID.mailbox as never);
   const mailboxService = () => pluginService(strapi, 'mailboxes');
+  const leases = () => pluginService(strapi, 'leases');
 
   const scheduler = new MailboxScheduler((id) => runMailbox(id, { manual: false }), {
     warn: (message) => strapi.log.warn(message),
@@ -96,7 +99,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         },
         maxMessageBytes: config.maxMessageBytes,
         spoolDir: config.spoolDir,
-        shouldStop: () => stopping,
+        // A lease lost mid-run (a long pause, the database out of reach) hands the mailbox to another instance.
+        shouldStop: () => stopping || !leases().holds(row.id),
         onProgress: throttledProgress((progress) =>
           // Only the admin's progress bar: while the database is locked it waits for the next write.
           updateMailbox(row.id, { progress }).catch((error: unknown) => {
@@ -104,30 +108,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           })
         ),
       });
-      // The messages are committed; a lock now must not turn the run into a failure.
-      await retryTemporary(async () => {
-        const fresh = await mailboxService().findRow(row.id);
-        await updateMailbox(row.id, {
+      // The messages are committed, and their counts with them (mailbox-statistics.ts); a lock now must not turn
+      // the run into a failure.
+      await retryTemporary(() =>
+        updateMailbox(row.id, {
           lastRunAt: new Date(),
           lastSuccessAt: new Date(),
           lastError: null,
           consecutiveFailures: 0,
           nextAttemptAt: null,
-          ticketsCreated: (fresh.ticketsCreated ?? 0) + summary.ticketsCreated,
-          repliesAdded: (fresh.repliesAdded ?? 0) + summary.repliesAdded,
-          quarantinedCount: (fresh.quarantinedCount ?? 0) + summary.quarantined,
-          // Blocked, refused, bounced, unmonitored and our own returning mail is counted like skipped mail: no ticket.
-          skippedCount:
-            (fresh.skippedCount ?? 0) +
-            summary.skipped +
-            summary.blocked +
-            summary.refused +
-            summary.bounces +
-            summary.ownMail +
-            summary.unmonitored,
           progress: { done: summary.listed, total: summary.listed, running: false },
-        });
-      });
+        })
+      );
       return { status: 'imported', summary };
     } catch (error) {
       // The importer labels what failed in the database; anything else in the session is the IMAP server's.
@@ -152,7 +144,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return { status: 'backing-off', nextAttemptAt: String(row.nextAttemptAt) };
       }
     }
-    return importOnce(row);
+    // Only the lease holder downloads. An instance that imports on a share (autoStart) runs its schedules only for
+    // the mailboxes it holds; a "run now", or any run on an instance outside the share, takes a free lease for it.
+    if (!options.manual && leases().isBalancing() && !(await leases().mayRunScheduled(id)))
+      return { status: 'busy', holder: null };
+    let lease;
+    try {
+      lease = await retryTemporary(() => leases().acquireForRun(id));
+    } catch (error) {
+      // A database locked past the retries: the run is a temporary failure like any other, tried again later.
+      if (!isTemporaryDatabaseError(error)) throw error;
+      return {
+        status: 'failed',
+        error: await recordFailure(row, (asDatabaseFailure(error) as Error).message),
+      };
+    }
+    if (!lease.ok) return { status: 'busy', holder: lease.holder };
+    try {
+      return await importOnce(row);
+    } finally {
+      await lease.release();
+    }
   }
 
   function runMailbox(id: number, options: { manual: boolean }): Promise<RunResult> {

@@ -1,6 +1,7 @@
 import assignees from './assignees';
 import conversation from './conversation';
 import importer from './importer';
+import leases from './leases';
 import mailboxes from './mailboxes';
 import mailboxWatcher from './mailbox-watcher';
 import notifications from './notifications';
@@ -18,6 +19,7 @@ export default {
   assignees,
   conversation,
   importer,
+  leases,
   mailboxes,
   mailboxWatcher,
   notifications,

@@ -2,8 +2,8 @@
  * Push for the mailboxes this process watches: one IMAP IDLE watcher per mailbox (src/ingest/push-watch.ts), whose
  * "new mail" runs the importer at once (a run in progress plus at most one queued), and whose state (push, or polling
  * and why) goes to the mailbox row on changes only, so whichever instance answers the admin shows it. The entry point
- * is a plain set of mailbox ids (`watch`): today `syncFromDatabase` feeds it every enabled mailbox with push on; a
- * caller that decides which instance watches what (leases) can feed it its own set.
+ * is a plain set of mailbox ids (`watch`); `syncFromDatabase` feeds it every enabled mailbox with push on that this
+ * instance holds the lease of, re-read whenever the mailboxes (mailbox feed) or the held leases change.
  */
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
@@ -153,7 +153,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * `reasonFor(id)`), restarts one whose server, account, folder or password changed. Ids of mailboxes that no longer
    * exist are left out.
    */
-  async function reconcile(wanted: number[], reasonFor: (id: number) => string): Promise<void> {
+  async function reconcile(wanted: number[], reasonFor: (id: number) => string | null): Promise<void> {
     if (stopping) return;
     const rows = (
       wanted.length
@@ -174,9 +174,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     for (const row of rows) if (!watched.has(row.id)) begin(row);
   }
 
-  /** Every enabled mailbox with push on; the others' rows say why they are only polled. Runs one at a time. */
+  /**
+   * Every enabled mailbox with push on whose importing this instance holds (its lease, see services/leases.ts: only
+   * the holder keeps the IDLE connection); the others' rows say why they are only polled. A mailbox whose lease went
+   * to another instance is left without a word: the new holder's watcher writes its state. Runs one at a time.
+   */
   async function syncOnce(): Promise<void> {
     if (stopping || !pluginConfig(strapi).autoStart) return;
+    const leases = pluginService(strapi, 'leases');
+    const held = new Set(leases.heldMailboxIds());
+    const ours = (id: number) => !leases.isBalancing() || held.has(id);
     const rows = (await mailboxes().findMany({
       select: ['id', 'enabled', 'push', 'pushState', 'pushReason'],
     })) as ConnectionRow[];
@@ -186,8 +193,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       else if (row.push === false) reasons.set(row.id, PUSH_OFF_REASON);
     }
     const wasWatched = new Set(watched.keys());
-    const wanted = rows.filter((row) => !reasons.has(row.id)).map((row) => row.id);
-    await reconcile(wanted, (id) => reasons.get(id) ?? NOT_WATCHED_REASON);
+    const wanted = rows.filter((row) => !reasons.has(row.id) && ours(row.id)).map((row) => row.id);
+    await reconcile(wanted, (id) => reasons.get(id) ?? (ours(id) ? NOT_WATCHED_REASON : null));
     // Rows no watcher of this process had: written once, when their stored state says otherwise.
     for (const row of rows) {
       const reason = reasons.get(row.id);
@@ -201,11 +208,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     watch: (ids: Iterable<number>) => reconcile([...new Set(ids)], () => NOT_WATCHED_REASON),
 
     /**
-     * Watchers follow the mailbox watcher's reads: a mailbox created, disabled, switched to polling or deleted on any
-     * instance is followed here within `scheduleSyncSeconds`. Bootstrap subscribes this before it starts the watcher.
+     * Watchers follow the mailbox watcher's reads (a mailbox created, disabled, switched to polling or deleted on any
+     * instance is followed here within `scheduleSyncSeconds`) and the leases this instance holds. Bootstrap
+     * subscribes this before it starts the mailbox watcher.
      */
     followMailboxes(): void {
       pluginService(strapi, 'mailboxWatcher').onMailboxesChanged(() => this.syncFromDatabase());
+      // The IDLE connection goes where the lease goes.
+      pluginService(strapi, 'leases').onChange(() => void this.syncFromDatabase());
     },
 
     /** Re-reads which mailboxes want push (at boot through the feed, after every mailbox change). */

@@ -285,6 +285,9 @@ verbose_proctitle = yes
 # an importer test may hold IDLE + worker connections for the same user from 127.0.0.1 (default limit: 10)
 mail_max_userip_connections = 100
 ${capabilities ? `imap_capability = ${capabilities.join(' ')}\n` : ''}
+# every session's end says how many message bodies it fetched: the instances test counts downloads with it
+imap_logout_format = in=%i out=%o fetch_body_count=%{fetch_body_count}
+
 # Maildir per user, created on first login (the imap process creates it under ${dir}/mail, which it owns)
 mail_location = maildir:${dir}/mail/%u
 

@@ -4,7 +4,7 @@
  *
  *   node --import tsx tests/harness/import-worker.ts <sqlite file> <imap port> <imap user> <imap password>
  *
- * Prints one line per phase: READY, IMPORTING, RESULT <json>, DONE. Environment: IMPORT_WORKER_SMTP_PORT gives the
+ * Prints one line per phase: READY, IMPORTING, RESULT <json>, DONE (RESULT busy while a killed worker's lease lasts). Environment: IMPORT_WORKER_SMTP_PORT gives the
  * mailbox SMTP settings; IMPORT_WORKER_SEND=true also drains the outbox after each run (OUTBOX <n>).
  */
 import { bootStrapi } from './strapi';
@@ -13,7 +13,8 @@ async function main() {
   const [databaseFile, port, user, password] = process.argv.slice(2);
   if (!databaseFile || !port || !user || !password)
     throw new Error('usage: import-worker <db> <port> <user> <password>');
-  const app = await bootStrapi({ databaseFile });
+  // A short importer lease: the previous worker, SIGKILLed, leaves its lease behind, and the next one waits it out.
+  const app = await bootStrapi({ databaseFile, pluginConfig: { importerLeaseSeconds: 3 } });
   const { strapi } = app;
   const mailboxes = strapi.plugin('email-piping').service('mailboxes');
   let mailbox = (await mailboxes.list()).find((m: { username: string }) => m.username === user);
@@ -32,12 +33,28 @@ async function main() {
         : {}),
     });
   }
+  // A SIGKILLed predecessor leaves its lease behind: wait it out before IMPORTING, so a kill lands in an import.
+  const leaseRows = strapi.db.query('plugin::email-piping.importer-lease' as never);
+  for (;;) {
+    const lease = (await leaseRows.findOne({ where: { mailboxId: mailbox.id } })) as {
+      owner: string | null;
+      expiresAt: string | null;
+    } | null;
+    if (!lease?.owner || !lease.expiresAt || new Date(lease.expiresAt).getTime() <= Date.now()) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   console.log('READY');
   const importer = strapi.plugin('email-piping').service('importer');
   for (let attempt = 0; attempt < 20; attempt += 1) {
     console.log('IMPORTING');
     const result = await importer.runMailbox(mailbox.id, { manual: true });
     console.log(`RESULT ${JSON.stringify(result)}`);
+    if (result.status === 'busy') {
+      // The killed worker's lease, until it expires: not an attempt.
+      attempt -= 1;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
     if (process.env.IMPORT_WORKER_SEND === 'true') {
       console.log('SENDING');
       console.log(`OUTBOX ${await strapi.plugin('email-piping').service('outbox').drain()}`);

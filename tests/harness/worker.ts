@@ -1,6 +1,7 @@
 /**
  * Child processes for tests: `import-worker.ts`, which the crash tests SIGKILL at any moment (it prints READY,
- * IMPORTING, RESULT, SENDING, OUTBOX, DONE), and `peer-instance.ts`, a second plugin instance for the loop test.
+ * IMPORTING, RESULT, SENDING, OUTBOX, DONE), `peer-instance.ts`, a second plugin instance for the loop test, and
+ * `instance-process.ts`, one of several importing instances on one database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -74,6 +75,16 @@ export async function startPeerInstance(options: {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * An importing instance in its own process (`instance-process.ts`) on `postgres:<database>` or `sqlite:<file>`; STOP
+ * on its stdin stops it cleanly.
+ */
+export function startInstanceProcess(target: string, env: Record<string, string> = {}): ImportWorker {
+  const worker = startScript('tests/harness/instance-process.ts', [target], env);
+  worker.child.stdin!.on('error', () => undefined);
+  return worker;
 }
 
 export function startScript(script: string, args: string[], env: Record<string, string> = {}): ImportWorker {

@@ -405,6 +405,14 @@ describe('IMAP import into tickets', () => {
     expect(reprocessed.status, JSON.stringify(reprocessed.body)).toBe(200);
     expect(reprocessed.body.data.outcome).toBe('ticket-created');
     expect((await ticketsOf(mailbox.id)).results).toHaveLength(2);
+    // The counters follow the receipts: the reprocessed mail left the quarantine for a ticket.
+    expect(
+      await app.strapi.db.query(UID.mailbox as never).findOne({ where: { id: mailbox.id } })
+    ).toMatchObject({
+      ticketsCreated: 2,
+      quarantinedCount: 1,
+      skippedCount: 0,
+    });
     const twice = await admin.request('POST', `/email-piping/receipts/${tooBig.id}/reprocess`);
     expect(twice.status).toBe(409);
 

@@ -31,6 +31,7 @@ function standInStrapi() {
     outbox: { stop: async () => undefined },
     // No push watcher is started here (its own test covers it): destroy only asks it to stop.
     push: { stopAll: async () => undefined },
+    leases: { stop: async () => undefined },
   });
   return {
     strapi,
