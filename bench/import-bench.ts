@@ -17,6 +17,9 @@
  *    the number that says whether attachments are streamed rather than buffered.
  * 7. Push (IMAP IDLE, bench/push-bench.ts): latency from APPEND to committed ticket, beside the one-minute cron's, and
  *    memory and connections per mailbox held in IDLE. `BENCH_PUSH_ONLY=1` runs this part alone.
+ * 8. Admin latency (bench/admin-latency.ts): the admin API while the fuzz run's worst mails are imported.
+ * 9. PostgreSQL (bench/postgres-leg.ts): the raw passes and the import again, in a child process on a throwaway
+ *    cluster, printed beside this run's SQLite figures (`BENCH_POSTGRES=0` leaves it out).
  *
  * It is a benchmark, not a test: a missed target prints MISS and the exit code stays 0. Only a broken run (wrong
  * ticket counts, a failed import) exits 1, because its numbers would mean nothing.
@@ -40,8 +43,10 @@ import {
   uniqueUser,
   withImap,
 } from '../tests/harness/imap';
+import { postgresAvailable, startPostgres, type PostgresServer } from '../tests/harness/postgres';
 import { bootStrapi, type TestStrapi } from '../tests/harness/strapi';
 import { adminLatencyLines, adminLatencyPhase } from './admin-latency';
+import { legLine, printLegResult, runPostgresLeg, type LegResult } from './postgres-leg';
 import { measurePushLatency, measurePushScale, pushReport } from './push-bench';
 import { runRulesBench } from './rules-bench';
 
@@ -58,6 +63,12 @@ const PUSH_MAILS = positiveIntFromEnv('BENCH_PUSH_MAILS', 200);
 const PUSH_MAILBOXES = positiveIntFromEnv('BENCH_PUSH_MAILBOXES', 200);
 /** `BENCH_PUSH_ONLY=1`: only the push figures, without the import benchmark. */
 const PUSH_ONLY = process.env.BENCH_PUSH_ONLY === '1';
+/** The database the run imports into: `BENCH_DATABASE=postgres` boots a throwaway cluster (postgres-leg.ts). */
+const DATABASE = process.env.BENCH_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+/** `BENCH_IMPORT_ONLY=1`: raw passes and the import, one result line (the PostgreSQL leg's child run). */
+const IMPORT_ONLY = process.env.BENCH_IMPORT_ONLY === '1';
+/** `BENCH_POSTGRES=0` leaves the PostgreSQL leg out of a full run. */
+const POSTGRES_LEG = process.env.BENCH_POSTGRES !== '0';
 const BIG_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 const BIG_MAX_MESSAGE_BYTES = 200 * 1024 * 1024;
 
@@ -756,6 +767,7 @@ async function main(): Promise<number> {
   const rawSpoolDir = path.join(tempDir, 'raw-spool');
   let dovecot: DovecotServer | undefined;
   let app: TestStrapi | undefined;
+  let postgres: PostgresServer | undefined;
   let cleaning: Promise<void> | undefined;
 
   const cleanup = () =>
@@ -773,6 +785,9 @@ async function main(): Promise<number> {
       await dovecot
         ?.stop()
         .catch((error: unknown) => console.error(`bench: Dovecot stop failed: ${String(error)}`));
+      await postgres
+        ?.stop()
+        .catch((error: unknown) => console.error(`bench: PostgreSQL stop failed: ${String(error)}`));
       fs.rmSync(tempDir, { recursive: true, force: true });
     })());
   const onSignal = (signal: NodeJS.Signals) => {
@@ -787,12 +802,15 @@ async function main(): Promise<number> {
 
   try {
     if (!gcFunction) log('warning: run with --expose-gc, or the after-gc readings are noisy');
-    log(`starting Dovecot and Strapi; backlog of ${MESSAGES} messages (seed ${SEED})`);
+    log(`starting Dovecot and Strapi on ${DATABASE}; backlog of ${MESSAGES} messages (seed ${SEED})`);
+    if (DATABASE === 'postgres') postgres = await startPostgres();
     const [server, booted] = await Promise.all([
       // One imap session per IDLE mailbox of the push figures, and room for the importer's own beside them.
       startDovecot({ sessions: PUSH_MAILBOXES + 64 }),
       bootStrapi({
         quiet: true,
+        database: DATABASE,
+        postgres,
         // The admin-latency phase asks the admin API over HTTP, as the admin panel does.
         listen: true,
         pluginConfig: {
@@ -807,7 +825,7 @@ async function main(): Promise<number> {
     dovecot = server;
     app = booted;
     watchSignals();
-    if (SQLITE_CACHE_KB !== null) {
+    if (DATABASE === 'sqlite' && SQLITE_CACHE_KB !== null) {
       await app.strapi.db.connection.raw(`PRAGMA cache_size = -${SQLITE_CACHE_KB}`);
       log(`SQLite page cache limited to ${SQLITE_CACHE_KB} KiB for this run`);
     }
@@ -821,7 +839,7 @@ async function main(): Promise<number> {
       await pushFigures(dovecot, app);
       return 0;
     }
-    await fillSqlitePageCache(app);
+    if (DATABASE === 'sqlite') await fillSqlitePageCache(app);
 
     // Each pass reads a mailbox for the first time, as the import does (Dovecot warms its cache on a first read).
     const rawUserBefore = uniqueUser('bench-raw1');
@@ -879,6 +897,20 @@ async function main(): Promise<number> {
     );
     const spoolLeft = fs.existsSync(spoolDir) ? fs.readdirSync(spoolDir).length : 0;
     if (spoolLeft) log(`warning: ${spoolLeft} files left in the spool directory after the import`);
+    const leg: LegResult = {
+      database: DATABASE,
+      rawRate: raw.rate,
+      rate: e2e.rate,
+      ratio: e2e.rate / raw.rate,
+      cpuPerMessage: e2e.cpuPerMessage,
+      peakRss: e2e.peakRss,
+      queriesPerMessage: e2e.queries / Math.max(1, e2e.messages),
+      countsOk,
+    };
+    if (IMPORT_ONLY) {
+      printLegResult(leg);
+      return countsOk ? 0 : 1;
+    }
 
     log('big-message phase');
     const big = await bigMessagePhase(app, dovecot, bigMailbox.id, bigUser);
@@ -993,6 +1025,15 @@ async function main(): Promise<number> {
     );
     for (const line of adminLatencyLines(adminLatency)) console.log(line);
     await pushFigures(dovecot, app);
+    if (POSTGRES_LEG && postgresAvailable()) {
+      log('postgres leg: the same backlog imported into PostgreSQL, in a process of its own');
+      const postgresLeg = await runPostgresLeg(log);
+      if (postgresLeg) console.log(legLine(postgresLeg, leg));
+    } else if (POSTGRES_LEG) {
+      console.log(
+        'Import on PostgreSQL: not measured (PostgreSQL is not installed: apt-get install postgresql)'
+      );
+    }
     console.log(`Benchmark runtime: ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
 
     if (!countsOk) {
