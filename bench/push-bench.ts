@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ImapFlow } from 'imapflow';
 import { UID } from '../src/uids';
-import type { DovecotServer } from '../tests/harness/dovecot';
+import { imapSettingsFor, type DovecotServer } from '../tests/harness/dovecot';
 import { random as createRandom } from '../tests/harness/fuzz-mail';
 import { connectImap, generateMessage, uniqueUser } from '../tests/harness/imap';
 import type { TestStrapi } from '../tests/harness/strapi';
@@ -71,11 +71,7 @@ async function createPushMailbox(app: TestStrapi, dovecot: DovecotServer, user: 
   };
   const created = await mailboxes.create({
     name: `Push ${user}`,
-    host: dovecot.host,
-    port: dovecot.port,
-    security: 'none',
-    username: user,
-    password: dovecot.password,
+    ...imapSettingsFor(dovecot, user),
     schedule: '0 0 1 1 *',
   });
   return created.id;

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DovecotServer } from '../harness/dovecot';
+import { imapSettingsFor, type DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import {
   bootStrapi,
@@ -113,11 +113,7 @@ describe('import schedules', () => {
     ]);
     const created = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
       name: 'Every second',
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: user,
-      password: dovecot.password,
+      ...imapSettingsFor(dovecot, user),
       schedule: '* * * * * *',
       // This test is about the schedule: push (tests/integration/push.test.ts) would import the mail first.
       push: false,
@@ -154,11 +150,7 @@ describe('import schedules', () => {
     );
     const created = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
       name: 'Overlap',
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: user,
-      password: dovecot.password,
+      ...imapSettingsFor(dovecot, user),
       schedule: '0 0 1 1 *',
       // Only the two runs below: a push watcher's import on connect would race them.
       push: false,

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { DovecotServer } from '../harness/dovecot';
+import { imapSettingsFor, type DovecotServer } from '../harness/dovecot';
 import { appendMessages, uniqueUser } from '../harness/imap';
 import {
   createDatabase,
@@ -83,11 +83,7 @@ async function createMailboxes(app: TestStrapi, dovecot: DovecotServer, users: s
     const created = await service.create({
       name: `Desk ${user}`,
       address: user,
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: user,
-      password: dovecot.password,
+      ...imapSettingsFor(dovecot, user),
       // The instances' own loop does what the schedules do (instance-process.ts); cron stays out of the way.
       schedule: '0 0 1 1 *',
       ...(smtp ? { smtpHost: smtp.host, smtpPort: smtp.port, smtpSecurity: 'none' } : {}),

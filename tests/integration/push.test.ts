@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailboxAnswer } from '../../contracts/api';
-import { startDovecot, userProcessIds, type DovecotServer } from '../harness/dovecot';
+import { imapSettingsFor, startDovecot, userProcessIds, type DovecotServer } from '../harness/dovecot';
 import { appendMessages } from '../harness/imap';
 import { bootStrapi, loginAdmin, type AdminSession, type TestStrapi } from '../harness/strapi';
 import { until } from '../harness/until';
@@ -65,11 +65,7 @@ describe('push: IMAP IDLE', () => {
   async function createMailbox(user: string, settings: Record<string, unknown> = {}): Promise<number> {
     const created = await admin.request<{ data: { id: number } }>('POST', '/email-piping/mailboxes', {
       name: 'Push',
-      host: dovecot.host,
-      port: dovecot.port,
-      security: 'none',
-      username: user,
-      password: dovecot.password,
+      ...imapSettingsFor(dovecot, user),
       // Never within the test: whatever is imported came through push.
       schedule: '0 0 1 1 *',
       ...settings,

@@ -17,15 +17,17 @@ import {
   type SetDraft,
 } from '../components/mailboxDraft';
 import {
-  AdmissionSections,
   AfterImportSection,
-  AgentsSection,
   GeneralSection,
   ImapSection,
-  NotificationsSection,
   SmtpSection,
-  UnmonitoredSection,
 } from '../components/MailboxFormSections';
+import {
+  AdmissionSections,
+  AgentsSection,
+  NotificationsSection,
+  UnmonitoredSection,
+} from '../components/MailboxPeopleSections';
 import { PushStateBadge } from '../components/PushStateBadge';
 import { useAdminRoles } from '../hooks/useAdminRoles';
 import { useApiData } from '../hooks/useApiData';
